@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "lib/util.h"
+
+#define unsupported(be, what)                                                           \
+	xp_error_create(XP_ERR_UNSUPPORTED, EOPNOTSUPP, "%s: not supported by the %s backend", \
+			what, (be)->ops->name)
+
+struct xp_error *xp_backend_open(const char *sim_path, struct xp_backend **out)
+{
+	*out = NULL;
+	if (sim_path)
+		return xp_backend_sim_open(sim_path, out);
+#ifdef HAVE_XEN
+	return xp_backend_xen_open(out);
+#else
+	return xp_error_create(XP_ERR_UNAVAILABLE, ENOSYS,
+			       "this xenp2m was built without the Xen backend; "
+			       "try the simulated host with --sim=HOSTFILE");
+#endif
+}
+
+void xp_backend_destroy(struct xp_backend *be)
+{
+	if (be)
+		be->ops->destroy(be);
+}
+
+struct xp_error *xp_backend_host_info(struct xp_backend *be, struct xp_host_info *info)
+{
+	if (!be->ops->host_info)
+		return unsupported(be, "host information");
+	memset(info, 0, sizeof(*info));
+	return be->ops->host_info(be, info);
+}
+
+struct xp_error *xp_backend_list_domains(struct xp_backend *be, struct xp_domain_info **infos,
+					 size_t *count)
+{
+	*infos = NULL;
+	*count = 0;
+	if (!be->ops->list_domains)
+		return unsupported(be, "listing domains");
+	return be->ops->list_domains(be, infos, count);
+}
+
+struct xp_error *xp_backend_domain_info(struct xp_backend *be, uint32_t domid,
+					struct xp_domain_info *info)
+{
+	if (!be->ops->domain_info)
+		return unsupported(be, "domain information");
+	memset(info, 0, sizeof(*info));
+	return be->ops->domain_info(be, domid, info);
+}
+
+struct xp_error *xp_backend_map_frames(struct xp_backend *be, uint32_t domid, const uint64_t *mfns,
+				       size_t count, int *errs, const void **addr)
+{
+	*addr = NULL;
+	if (!be->ops->map_frames)
+		return unsupported(be, "mapping guest frames");
+	if (count == 0)
+		return xp_error_create(XP_ERR_RUNTIME, EINVAL, "mapping zero frames");
+	return be->ops->map_frames(be, domid, mfns, count, errs, addr);
+}
+
+void xp_backend_unmap_frames(struct xp_backend *be, const void *addr, size_t count)
+{
+	if (addr && be->ops->unmap_frames)
+		be->ops->unmap_frames(be, addr, count);
+}
+
+struct xp_error *xp_backend_m2p_map(struct xp_backend *be, const uint64_t **table,
+				    uint64_t *nr_entries)
+{
+	*table = NULL;
+	*nr_entries = 0;
+	if (!be->ops->m2p_map)
+		return unsupported(be, "mapping the M2P table");
+	return be->ops->m2p_map(be, table, nr_entries);
+}
+
+struct xp_error *xp_backend_vcpu_cr3(struct xp_backend *be, uint32_t domid, unsigned int vcpu,
+				     uint64_t *cr3_mfn)
+{
+	if (!be->ops->vcpu_cr3)
+		return unsupported(be, "reading vcpu registers");
+	return be->ops->vcpu_cr3(be, domid, vcpu, cr3_mfn);
+}
+
+struct xp_error *xp_backend_grant_table_info(struct xp_backend *be, uint32_t domid,
+					     unsigned int *version, unsigned int *nr_frames,
+					     unsigned int *nr_status_frames,
+					     unsigned int *max_frames)
+{
+	if (!be->ops->grant_table_info)
+		return unsupported(be, "grant table information");
+	return be->ops->grant_table_info(be, domid, version, nr_frames, nr_status_frames,
+					 max_frames);
+}
+
+struct xp_error *xp_backend_grant_frames_map(struct xp_backend *be, uint32_t domid, bool status,
+					     unsigned int first, unsigned int count,
+					     const void **addr)
+{
+	*addr = NULL;
+	if (!be->ops->grant_frames_map)
+		return unsupported(be, "mapping grant-table frames");
+	return be->ops->grant_frames_map(be, domid, status, first, count, addr);
+}
+
+void xp_backend_grant_frames_unmap(struct xp_backend *be, const void *addr, unsigned int count)
+{
+	if (addr && be->ops->grant_frames_unmap)
+		be->ops->grant_frames_unmap(be, addr, count);
+}
+
+struct xp_error *xp_backend_resolve(struct xp_backend *be, const char *what,
+				    struct xp_domain_info *info)
+{
+	struct xp_domain_info *all;
+	struct xp_error *err;
+	uint64_t domid;
+	size_t n, i;
+
+	if (xp_parse_u64(what, &domid) == 0) {
+		if (domid >= XP_DOMID_SELF)
+			return xp_error_create(XP_ERR_USAGE, EINVAL,
+					       "'%s' is not a valid domain id (0-%u)", what,
+					       XP_DOMID_SELF - 1);
+		err = xp_backend_domain_info(be, (uint32_t)domid, info);
+		if (err && err->kind == XP_ERR_NODOMAIN) {
+			xp_error_destroy(err);
+			return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain with id %s",
+					       what);
+		}
+		return err;
+	}
+	if (!*what || strlen(what) >= sizeof(info->name))
+		return xp_error_create(XP_ERR_USAGE, EINVAL, "'%s' is not a domain id or name",
+				       what);
+	err = xp_backend_list_domains(be, &all, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		if (strcmp(all[i].name, what) == 0) {
+			*info = all[i];
+			free(all);
+			return NULL;
+		}
+	}
+	free(all);
+	return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain named '%s'", what);
+}
+
+const char *xp_domain_type_name(enum xp_domain_type type)
+{
+	switch (type) {
+	case XP_DOMAIN_PV:
+		return "pv";
+	case XP_DOMAIN_HVM:
+		return "hvm";
+	case XP_DOMAIN_PVH:
+		return "pvh";
+	default:
+		return "unknown";
+	}
+}
