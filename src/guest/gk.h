@@ -55,6 +55,9 @@ struct gk_config {
 	enum gk_variant variant;
 	unsigned int width;	/* guest word size in bytes: 8 (x86_64) or 4 (x86_32 PAE) */
 	uint64_t seed;
+	/* A 1:1 (identity) pfn range [start, end), as a dom0 has for its E820
+	 * holes; end == 0: none (a domU). */
+	uint64_t identity_start, identity_end;
 };
 
 /*
@@ -75,6 +78,9 @@ struct gk_hv_ops {
 	uint64_t (*m2p)(void *hv, uint64_t mfn);
 	/* Number of M2P entries (the host's max MFN + 1). */
 	uint64_t (*max_mfn)(void *hv);
+	/* XENMEM_maximum_reservation: the most pages the domain may have; the
+	 * kernel sizes its p2m for this (the rest is balloon space). */
+	uint64_t (*max_pages)(void *hv);
 	/* XENMEM_populate_physmap, one page: a fresh frame owned by the domain,
 	 * M2P[*mfn] = @pfn.  -ENOMEM past the domain's max_pages. */
 	int (*populate_physmap)(void *hv, uint64_t pfn, uint64_t *mfn);
