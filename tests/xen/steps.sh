@@ -1,0 +1,216 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The steps the real-Xen test runs inside dom0, in order (sourced by
+# dom0-init.sh after the toolstack is up; the framework is dom0-lib.sh).
+#
+# To add a step: write a function of assertions and call `step` with it, or
+# use `step_rc` for "this command exits with that status", e.g.
+#
+#	step_rc "xenp2m check: consistent" 0 xenp2m check "$D"
+#
+# Steps that need a verb the build lacks are reported as skipped
+# (`need_verb`).  $D is the test guest's current domid (it changes with
+# every restore), $MAP its System.map (from /proc/kallsyms), $PAGES its
+# p2m size.
+
+MEM_MIB=256
+PAGES=$((MEM_MIB * 256))
+NAME=domu
+MAP=/tmp/xt/$NAME.map
+
+cat >/etc/xen/$NAME.cfg <<EOF
+name = "$NAME"
+type = "pv"
+kernel = "/boot/vmlinuz"
+ramdisk = "/boot/domu-initrd.gz"
+extra = "console=hvc0 rdinit=/init loglevel=4"
+memory = $MEM_MIB
+vcpus = 1
+on_crash = "preserve"
+EOF
+
+# need_verb VERB: true when this xenp2m has VERB; otherwise the caller's
+# step is reported as skipped
+need_verb() {
+	xenp2m --help 2>/dev/null | grep -Eq "^  $1 " && return 0
+	_skip="xenp2m has no '$1' verb yet"
+	return 1
+}
+
+# step_if_verb VERB DESCRIPTION FUNCTION...: a step, or a skip without VERB
+step_if_verb() {
+	_v=$1
+	shift
+	if need_verb "$_v"; then
+		step "$@"
+	else
+		_xt_n=$((_xt_n + 1))
+		emit "ok $_xt_n - $1 # SKIP $_skip"
+	fi
+}
+
+# ----------------------------------------------------------------- guest up
+t_create() {
+	_tc=$(now)
+	run xl create /etc/xen/$NAME.cfg
+	is "$rc" 0 "xl create"
+	wait_console $NAME '^DOMU-UP' 120
+	ok $? "the guest printed DOMU-UP"
+	D=$(xl domid $NAME 2>/dev/null)
+	like "$D" '^[0-9]+$' "xl domid $NAME: $D"
+	system_map $NAME "$MAP"
+	ok $? "System.map built from the guest's /proc/kallsyms"
+	like "$(cat "$MAP")" ' [bB] p2m_top_mfn$' "it has p2m_top_mfn"
+	like "$(cat "$MAP")" ' [dD] xen_p2m_addr$' "it has xen_p2m_addr"
+	summary "guest $NAME: domid $D, ${MEM_MIB} MiB ($PAGES pages), up $(elapsed "$_tc") s after xl create; System.map: $(wc -l <"$MAP") symbols"
+}
+step "xl create a ${MEM_MIB} MiB PV guest; it boots and prints its symbols" t_create ||
+	bail "the test guest did not come up"
+
+# ----------------------------------------------------------------- list
+t_list_text() {
+	run xenp2m list
+	is "$rc" 0 "xenp2m list exits 0"
+	like "$out" '^ +ID +NAME +TYPE +WIDTH +PAGES$' "header line"
+	like "$out" '^ +0 Domain-0 +pv +64 +[0-9]+$' "Domain-0: PV, 64-bit"
+	like "$out" "^ +$D $NAME +pv +64 +[0-9]+\$" "$NAME (domid $D): PV, 64-bit"
+	is "$(printf '%s\n' "$out" | wc -l)" 3 "header + two domains"
+	is "$err" "" "nothing on stderr"
+}
+step "xenp2m list: Domain-0 and $NAME, PV, 64-bit" t_list_text
+
+t_list_json() {
+	run xenp2m --json list
+	is "$rc" 0 "xenp2m --json list exits 0"
+	is "$(json_get "$out" .schema_version)" 1 "valid JSON with schema_version 1"
+	is "$(json_get "$out" '.domains[0].domid')" 0 "domains[0] is dom0"
+	is "$(json_get "$out" '.domains[0].name')" Domain-0 "domains[0].name"
+	is "$(json_get "$out" '.domains[0].type')" pv "domains[0].type"
+	is "$(json_get "$out" '.domains[1].domid')" "$D" "domains[1] is the guest"
+	is "$(json_get "$out" '.domains[1].name')" "$NAME" "domains[1].name"
+	is "$(json_get "$out" '.domains[1].type')" pv "domains[1].type"
+	is "$(json_get "$out" '.domains[1].width')" 64 "domains[1].width"
+	_tot=$(json_get "$out" '.domains[1].tot_pages')
+	ok "$([ "${_tot:-0}" -ge "$PAGES" ] && echo 0 || echo 1)" "domains[1].tot_pages $_tot >= $PAGES"
+	is "$(json_get "$out" '.domains[2].domid')" "" "no third domain"
+}
+step "xenp2m --json list: parsed, same facts" t_list_json
+
+# ----------------------------------------------------------------- failures
+t_not_root() {
+	run setpriv --reuid=65534 --regid=65534 --clear-groups xenp2m list
+	is "$rc" 4 "as nobody: exit 4"
+	like "$err" '^xenp2m: error: permission denied' "says permission denied"
+	like "$err" 'root' "and that root is needed"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups xenp2m --json list
+	is "$rc" 4 "as nobody, --json: exit 4"
+	is "$(json_get "$out" .error.kind)" permission_denied "JSON error kind permission_denied"
+}
+step "not root: permission denied, exit 4" t_not_root
+
+t_nodomain() {
+	_absent=32000
+	while xl list "$_absent" >/dev/null 2>&1; do _absent=$((_absent - 1)); done
+	run xenp2m show "$_absent"
+	is "$rc" 3 "show $_absent: exit 3"
+	like "$err" "no domain with id $_absent" "names the domid"
+	run xenp2m show no-such-guest
+	is "$rc" 3 "show no-such-guest: exit 3"
+	like "$err" "no domain named 'no-such-guest'" "names the name"
+}
+step_if_verb show "an unknown domid or name: exit 3, named" t_nodomain
+
+# ----------------------------------------------------------------- backend
+# probe_step TAG [ARGS...]: backend-probe against the guest, its summary
+# passed on
+t_probe() {
+	_tag=$1
+	shift
+	run backend-probe --pages "$PAGES" --name "$NAME" --save "/tmp/xt/view-$_tag" \
+		--dump "/tmp/xt/p2m-$_tag" "$@" "$D"
+	is "$rc" 0 "backend-probe passes all its assertions"
+	is "$(printf '%s\n' "$out" | grep -c '^not ok')" 0 "no failed assertion"
+	[ "$rc" = 0 ] || printf '%s\n' "$out" | grep -A3 '^not ok'
+	_s=$(printf '%s\n' "$out" | sed -n 's/^# summary: //p')
+	printf '%s\n' "$_s" | while IFS= read -r l; do summary "probe $_tag: $l"; done
+	printf '%s\n' "$out" | tail -n 5
+}
+step "backend probe: every backend op against $NAME and dom0" t_probe 0
+
+t_mfndump() {
+	run sh -c "xen-mfndump dump-p2m $D >/tmp/xt/mfndump-0"
+	is "$rc" 0 "xen-mfndump dump-p2m $D"
+	_n=$(grep -c 'pfn=0x' /tmp/xt/mfndump-0)
+	is "$_n" "$PAGES" "xen-mfndump lists every pfn"
+	run awk -f /xt/p2m-compare.awk /tmp/xt/mfndump-0 /tmp/xt/mfndump-0
+	is "$rc" 0 "xen-mfndump's dump equals itself"
+	run awk -v convert=1 -f /xt/p2m-compare.awk /tmp/xt/mfndump-0
+	printf '%s\n' "$out" >/tmp/xt/mfndump-0.conv
+	run awk -f /xt/p2m-compare.awk /tmp/xt/mfndump-0 /tmp/xt/mfndump-0.conv
+	is "$rc" 0 "and its conversion to the --dump format"
+	run awk -f /xt/p2m-compare.awk /tmp/xt/mfndump-0 /tmp/xt/p2m-0
+	is "$rc" 0 "the backend's p2m (probe --dump) equals xen-mfndump's"
+	is "$out" "compared $PAGES pfns: 0 differ, 0 only in the first, 0 only in the second, 0 bad class, 0 duplicate" \
+		"every pfn compared"
+	sed '2s/ 0x[0-9a-f]* / 0x1 /' /tmp/xt/p2m-0 >/tmp/xt/p2m-0.bad
+	run awk -f /xt/p2m-compare.awk /tmp/xt/mfndump-0 /tmp/xt/p2m-0.bad
+	is "$rc" 1 "a changed entry is caught"
+	like "$out" '^differ: pfn 0x0: ' "and named"
+	summary "xen-mfndump vs backend: $PAGES pfns compared, 0 differ"
+}
+step "p2m-compare: xen-mfndump dump-p2m == the backend's p2m" t_mfndump
+
+# ----------------------------------------------------------------- HVM / PVH
+t_pvh() {
+	cat >/etc/xen/pvh.cfg <<EOF
+name = "pvh"
+type = "pvh"
+kernel = "/boot/vmlinuz"
+ramdisk = "/boot/domu-initrd.gz"
+extra = "console=hvc0 rdinit=/init loglevel=4"
+memory = 128
+vcpus = 1
+EOF
+	run xl create /etc/xen/pvh.cfg
+	echo "xl create (pvh): rc=$rc"
+	printf '%s\n' "$err" | tail -n 5
+	xl dmesg | grep -iE 'hap|shadow|hvm|svm|vmx' | tail -n 8
+	if [ "$rc" = 0 ]; then
+		run xenp2m list
+		like "$out" ' pvh +pvh ' "xenp2m list shows the PVH guest's type"
+		xl destroy pvh
+	fi
+}
+step "PVH guest (exploration)" t_pvh
+
+# ----------------------------------------------------------------- migration
+# A save/restore that keeps the source alive until the copy runs gives the
+# guest all new MFNs, as a migration to another host does (live `xl
+# migrate` needs shadow paging, which Debian's Xen is built without).
+t_migrate() {
+	_old=$D
+	_tick=$(last_tick $NAME)
+	_tm=$(now)
+	run xl save -p $NAME /tmp/xt/$NAME.save
+	is "$rc" 0 "xl save -p (the source stays, paused)"
+	run xl rename $NAME $NAME-old
+	is "$rc" 0 "xl rename the source"
+	run xl restore /tmp/xt/$NAME.save
+	is "$rc" 0 "xl restore"
+	run xl destroy $NAME-old
+	is "$rc" 0 "xl destroy the old source"
+	rm -f /tmp/xt/$NAME.save
+	D=$(xl domid $NAME 2>/dev/null)
+	like "$D" '^[0-9]+$' "the restored guest is domain $D"
+	isnt "$D" "$_old" "with a new domid"
+	wait_tick $NAME "${_tick:-0}" 30
+	ok $? "the restored guest runs (ticked past $_tick)"
+	summary "round $1: xl save -p/rename/restore/destroy: domid $_old -> $D in $(elapsed "$_tm") s"
+}
+
+for round in 1 2; do
+	step "round $round: migrate by save -p, rename, restore, destroy the source" t_migrate $round
+	step "round $round: backend probe after the restore: every MFN moved, round trip holds" \
+		t_probe $round --before /tmp/xt/view-$((round - 1))
+	step "round $round: xenp2m list shows the guest under its new domid" t_list_text
+done
