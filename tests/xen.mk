@@ -4,8 +4,10 @@
 # QEMU (tests/xen/real-xen.sh; SKIPs loudly when that is not possible,
 # fails instead with XENP2M_REQUIRE_XEN_TESTS=1).
 TESTS += tests/scenario/noxen-list.sh tests/xen/p2m-compare.sh
+check_PROGRAMS += tests/xen/p2m-compare
+tests_xen_p2m_compare_SOURCES = tests/xen/p2m-compare.c
 EXTRA_DIST += tests/scenario/noxen-list.sh tests/xen/p2m-compare.sh \
-	tests/xen/p2m-compare.awk tests/xen/mfndump-sample.txt \
+	tests/xen/mfndump-sample.txt \
 	tests/xen/real-xen.sh tests/xen/build-initramfs.sh tests/xen/domu-init.sh \
 	tests/xen/dom0-init.sh tests/xen/dom0-lib.sh tests/xen/steps.sh \
 	tests/xen/backend-probe.c tests/xen/json-flat.c doc/real-xen.md

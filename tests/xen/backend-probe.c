@@ -422,7 +422,7 @@ static bool dump_view(const struct guest_view *g, const char *path)
 	fprintf(f, "# pfn raw-entry class (backend-probe, domain %u, max_pfn %#llx)\n", g->domid,
 		(unsigned long long)g->max_pfn);
 	for (pfn = 0; pfn < g->max_pfn; pfn++)
-		fprintf(f, "%#zx %#llx %s\n", pfn, (unsigned long long)g->p2m[pfn],
+		fprintf(f, "0x%zx 0x%llx %s\n", pfn, (unsigned long long)g->p2m[pfn],
 			entry_class(g->p2m[pfn]));
 	good = !ferror(f);
 	good = (fclose(f) == 0) && good;

@@ -37,7 +37,8 @@ fi
 BUSYBOX=$(command -v busybox || true)
 [ -n "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 || missing "a static busybox (busybox-static)"
 command -v cpio >/dev/null || missing "cpio"
-for f in "$BUILD/xenp2m" "$BUILD/tests/xen/backend-probe" "$BUILD/tests/xen/json-flat"; do
+for f in "$BUILD/xenp2m" "$BUILD/tests/xen/backend-probe" "$BUILD/tests/xen/json-flat" \
+	"$BUILD/tests/xen/p2m-compare"; do
 	[ -x "$f" ] || missing "$f (run make check)"
 done
 
@@ -99,6 +100,7 @@ done
 copy_with_libs "$BUILD/xenp2m" /usr/bin/xenp2m
 copy_with_libs "$BUILD/tests/xen/backend-probe" /usr/bin/backend-probe
 copy_with_libs "$BUILD/tests/xen/json-flat" /usr/bin/json-flat
+copy_with_libs "$BUILD/tests/xen/p2m-compare" /usr/bin/p2m-compare
 cp -a /etc/xen/scripts "$R/etc/xen/" 2>/dev/null || true
 
 cat >"$R/etc/passwd" <<'EOF'
@@ -128,7 +130,7 @@ done
 cp "$OUT/vmlinuz" "$R/boot/vmlinuz"
 cp "$OUT/domu-initrd.gz" "$R/boot/domu-initrd.gz"
 install -m 0755 "$XT/dom0-init.sh" "$R/init"
-install -m 0644 "$XT/dom0-lib.sh" "$XT/steps.sh" "$XT/p2m-compare.awk" "$R/xt/"
+install -m 0644 "$XT/dom0-lib.sh" "$XT/steps.sh" "$R/xt/"
 echo "$KVER" >"$R/xt/kver"
 cpio_gz "$R" "$OUT/dom0-initrd.gz"
 rm -rf "$OUT/dom0-root" "$OUT/domu-root"

@@ -7,7 +7,6 @@
 XENBIN=$(echo /usr/lib/xen-*/bin)
 export PATH=/usr/bin:$XENBIN
 export HOME=/root
-T_BOOT=$(cut -d' ' -f1 /proc/uptime)
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -19,6 +18,7 @@ mount -t tmpfs -o size=1200m tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mkdir -p /run/xen /run/xenstored /run/lock /var/lib/xen/dump /var/log/xen/console
 chmod 1777 /tmp
+T_BOOT=$(cut -d' ' -f1 /proc/uptime)
 
 . /xt/dom0-lib.sh
 xt_channel

@@ -96,9 +96,12 @@ unlike() {
 	else ok 0 "$3"; fi
 }
 
-run() {	# run CMD ARGS... -> $out $err $rc (bounded by $XT_TIMEOUT)
+run() {	# run CMD ARGS... -> $out $err $rc (programs bounded by $XT_TIMEOUT)
 	_last_cmd="$*"
-	out=$(timeout "$XT_TIMEOUT" "$@" 2>"$XT_DIR/stderr")
+	case $(command -v "$1") in
+	/*) out=$(timeout "$XT_TIMEOUT" "$@" 2>"$XT_DIR/stderr") ;;
+	*) out=$("$@" 2>"$XT_DIR/stderr") ;;	# a shell function
+	esac
 	rc=$?
 	err=$(cat "$XT_DIR/stderr")
 }
@@ -111,6 +114,12 @@ json_get() {
 	grep -F -- "$2=" "$XT_DIR/flat" | while IFS= read -r _l; do
 		[ "${_l%%=*}" = "$2" ] && printf '%s\n' "${_l#*=}"
 	done
+}
+
+# json_domain JSON DOMID FIELD: FIELD of the entry of .domains with DOMID
+json_domain() {
+	_i=$(json_get "$1" .schema_version >/dev/null; sed -n 's/^\.domains\[\([0-9]*\)\]\.domid='"$2"'$/\1/p' "$XT_DIR/flat")
+	[ -n "$_i" ] && json_get "$1" ".domains[$_i].$3"
 }
 
 # step DESCRIPTION FUNCTION [ARGS...]: run a step, emit its TAP line
@@ -156,10 +165,11 @@ _step_rc_fn() {
 step_diag() {
 	emit "# --- step output:"
 	tail -n 80 "$1" | while IFS= read -r l; do emit "# $l"; done
-	emit "# --- xl dmesg (tail):"
-	xl dmesg 2>/dev/null | tail -n 25 | while IFS= read -r l; do emit "# $l"; done
-	emit "# --- dom0 dmesg (tail):"
-	dmesg 2>/dev/null | tail -n 15 | while IFS= read -r l; do emit "# $l"; done
+	emit "# --- Xen's console (xl dmesg, tail):"
+	xl dmesg 2>/dev/null | tail -n 15 | while IFS= read -r l; do emit "# $l"; done
+	emit "# --- dom0's kernel: errors and Xen messages (tail):"
+	dmesg 2>/dev/null | grep -iE 'err|fail|warn|bug|oops|xen' | tail -n 10 |
+		while IFS= read -r l; do emit "# $l"; done
 }
 
 bail() {	# bail REASON: nothing more can run
@@ -180,11 +190,16 @@ xt_end() {
 console_log() { echo "/var/log/xen/console/guest-$1.log"; }
 
 # wait_console NAME REGEX SECONDS: until the guest's console shows REGEX
+# (fails early when the guest crashed or is gone)
 wait_console() {
 	_i=0
 	while ! grep -Eq -- "$2" "$(console_log "$1")" 2>/dev/null; do
 		_i=$((_i + 1))
 		[ "$_i" -le $(($3 * 10)) ] || return 1
+		if [ $((_i % 20)) = 0 ]; then
+			xl list "$1" 2>/dev/null | awk 'NR == 2 && $5 !~ /c/ { ok = 1 } END { exit !ok }' ||
+				{ echo "guest $1 crashed or is gone"; return 1; }
+		fi
 		sleep 0.1
 	done
 }

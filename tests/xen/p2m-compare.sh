@@ -1,16 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The p2m comparison helper (tests/xen/p2m-compare.awk) that the real-Xen
+# The p2m comparison helper (tests/xen/p2m-compare.c) that the real-Xen
 # test uses to hold `xenp2m show --dump` against xen-mfndump dump-p2m,
 # tried here on xen-mfndump's output format alone (a sample in its format;
 # the real-Xen test repeats this on a real guest's dump).
 . "$(dirname "$0")/../lib.sh"
 
-AWKF=$top_srcdir/tests/xen/p2m-compare.awk
 SAMPLE=$top_srcdir/tests/xen/mfndump-sample.txt
-cmp_p2m() { awk -f "$AWKF" "$@"; }
+cmp_p2m() { "$top_builddir/tests/xen/p2m-compare" "$@"; }
 
-run awk -v convert=1 -f "$AWKF" "$SAMPLE"
+run cmp_p2m --convert "$SAMPLE"
 is "$rc" 0 "convert the mfndump sample"
 printf '%s\n' "$out" >"$TMPD/dump"
 is "$(printf '%s\n' "$out" | head -n1 | cut -c1)" "#" "the conversion starts with a '#' header"
@@ -41,7 +40,7 @@ is "$rc" 0 "'missing' is a fine class for ~0"
 sed 's/^0x2 0xba802 valid$/0x2 0xba802 identity/' "$TMPD/dump" >"$TMPD/badclass"
 run cmp_p2m "$SAMPLE" "$TMPD/badclass"
 is "$rc" 1 "a class that contradicts the entry: exit 1"
-like "$out" "bad class: file 2 pfn 0x2 entry 0xba802 is not 'identity'" "the bad class is named"
+like "$out" "bad class: .*/badclass pfn 0x2 entry 0xba802 is not 'identity'" "the bad class is named"
 
 grep -v '^0xb ' "$TMPD/dump" >"$TMPD/short"
 run cmp_p2m "$SAMPLE" "$TMPD/short"
@@ -56,10 +55,27 @@ like "$out" "only in .*/dump: pfn 0xc" "the extra pfn is named"
 : >"$TMPD/empty"
 run cmp_p2m "$SAMPLE" "$TMPD/empty"
 is "$rc" 2 "nothing to compare with: exit 2"
+like "$err" 'got 12 and 0 entries' "and says so"
+
+run cmp_p2m "$SAMPLE"
+is "$rc" 2 "one file: usage, exit 2"
+
+run cmp_p2m "$SAMPLE" "$TMPD/no-such-file"
+is "$rc" 2 "an unreadable file: exit 2"
+
+printf '0x0 0x1 valid\n0x0 0x1 valid\n' >"$TMPD/dup"
+printf '0x0 0x1 valid\n' >"$TMPD/one"
+run cmp_p2m "$TMPD/one" "$TMPD/dup"
+is "$rc" 1 "a pfn twice: exit 1"
+like "$out" ', 1 duplicate$' "counted as duplicate"
+
+printf '0x4000000 0x1 valid\n' >"$TMPD/huge"
+run cmp_p2m "$TMPD/one" "$TMPD/huge"
+is "$rc" 2 "a pfn beyond the cap: exit 2, no huge allocation"
 
 # xen-mfndump widens a 32-bit guest's ~0U; a 32-bit dump may not
 printf '0x0 0xffffffff invalid\n' >"$TMPD/w4"
 printf '  pfn=0x0 ==> mfn=0xffffffffffffffff (type 0xf) invalid\n' >"$TMPD/m4"
-run awk -v width=4 -f "$AWKF" "$TMPD/m4" "$TMPD/w4"
+run cmp_p2m --width 4 "$TMPD/m4" "$TMPD/w4"
 is "$rc" 0 "width=4: 0xffffffff is ~0"
 done_testing

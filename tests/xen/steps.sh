@@ -73,7 +73,7 @@ t_list_text() {
 	is "$rc" 0 "xenp2m list exits 0"
 	like "$out" '^ +ID +NAME +TYPE +WIDTH +PAGES$' "header line"
 	like "$out" '^ +0 Domain-0 +pv +64 +[0-9]+$' "Domain-0: PV, 64-bit"
-	like "$out" "^ +$D $NAME +pv +64 +[0-9]+\$" "$NAME (domid $D): PV, 64-bit"
+	like "$out" "^ *$D $NAME +pv +64 +[0-9]+\$" "$NAME (domid $D): PV, 64-bit"
 	is "$(printf '%s\n' "$out" | wc -l)" 3 "header + two domains"
 	is "$err" "" "nothing on stderr"
 }
@@ -97,14 +97,19 @@ t_list_json() {
 step "xenp2m --json list: parsed, same facts" t_list_json
 
 # ----------------------------------------------------------------- failures
+# as_nobody CMD...: run CMD as an unprivileged user
+as_nobody() {
+	su -s /bin/sh nobody -c "$*"
+}
 t_not_root() {
-	run setpriv --reuid=65534 --regid=65534 --clear-groups xenp2m list
+	run as_nobody xenp2m list
 	is "$rc" 4 "as nobody: exit 4"
 	like "$err" '^xenp2m: error: permission denied' "says permission denied"
-	like "$err" 'root' "and that root is needed"
-	run setpriv --reuid=65534 --regid=65534 --clear-groups xenp2m --json list
+	like "$err" 'as root' "and that it must run as root"
+	run as_nobody xenp2m --json list
 	is "$rc" 4 "as nobody, --json: exit 4"
 	is "$(json_get "$out" .error.kind)" permission_denied "JSON error kind permission_denied"
+	is "$(json_get "$out" .error.exit_code)" 4 "JSON exit_code 4"
 }
 step "not root: permission denied, exit 4" t_not_root
 
@@ -137,30 +142,33 @@ t_probe() {
 }
 step "backend probe: every backend op against $NAME and dom0" t_probe 0
 
+# xen-mfndump (Xen's own tool) against the backend's view of the p2m,
+# with the helper that will compare it with `xenp2m show --dump`
 t_mfndump() {
+	_tm=$(now)
 	run sh -c "xen-mfndump dump-p2m $D >/tmp/xt/mfndump-0"
 	is "$rc" 0 "xen-mfndump dump-p2m $D"
-	_n=$(grep -c 'pfn=0x' /tmp/xt/mfndump-0)
-	is "$_n" "$PAGES" "xen-mfndump lists every pfn"
-	run awk -f /xt/p2m-compare.awk /tmp/xt/mfndump-0 /tmp/xt/mfndump-0
-	is "$rc" 0 "xen-mfndump's dump equals itself"
-	run awk -v convert=1 -f /xt/p2m-compare.awk /tmp/xt/mfndump-0
-	printf '%s\n' "$out" >/tmp/xt/mfndump-0.conv
-	run awk -f /xt/p2m-compare.awk /tmp/xt/mfndump-0 /tmp/xt/mfndump-0.conv
-	is "$rc" 0 "and its conversion to the --dump format"
-	run awk -f /xt/p2m-compare.awk /tmp/xt/mfndump-0 /tmp/xt/p2m-0
-	is "$rc" 0 "the backend's p2m (probe --dump) equals xen-mfndump's"
+	_tdump=$(elapsed "$_tm")
+	is "$(grep -c 'pfn=0x' /tmp/xt/mfndump-0)" "$PAGES" "xen-mfndump lists every pfn"
+	_tm=$(now)
+	run p2m-compare /tmp/xt/mfndump-0 /tmp/xt/p2m-0
+	is "$rc" 0 "the backend's p2m (backend-probe --dump) equals xen-mfndump's"
 	is "$out" "compared $PAGES pfns: 0 differ, 0 only in the first, 0 only in the second, 0 bad class, 0 duplicate" \
 		"every pfn compared"
-	sed '2s/ 0x[0-9a-f]* / 0x1 /' /tmp/xt/p2m-0 >/tmp/xt/p2m-0.bad
-	run awk -f /xt/p2m-compare.awk /tmp/xt/mfndump-0 /tmp/xt/p2m-0.bad
+	_tcmp=$(elapsed "$_tm")
+	# the helper catches a difference (on a slice, to keep it quick)
+	head -n 1000 /tmp/xt/mfndump-0 >/tmp/xt/mfndump-0.head
+	head -n 998 /tmp/xt/p2m-0 | sed '2s/ 0x[0-9a-f]* / 0x1 /' >/tmp/xt/p2m-0.bad
+	run p2m-compare /tmp/xt/mfndump-0.head /tmp/xt/p2m-0.bad
 	is "$rc" 1 "a changed entry is caught"
-	like "$out" '^differ: pfn 0x0: ' "and named"
-	summary "xen-mfndump vs backend: $PAGES pfns compared, 0 differ"
+	like "$out" '^differ: pfn 0x0: 0x[0-9a-f]+ vs 0x1$' "and named"
+	summary "xen-mfndump dump-p2m vs the backend: $PAGES pfns compared, 0 differ (mfndump $_tdump s, compare $_tcmp s)"
 }
 step "p2m-compare: xen-mfndump dump-p2m == the backend's p2m" t_mfndump
-
-# ----------------------------------------------------------------- HVM / PVH
+# ----------------------------------------------------------------- PVH, HVM
+# QEMU's TCG offers SVM with nested paging, so Xen has HAP and PVH guests
+# run (Debian's Xen has no shadow paging: without HAP they could not).  An
+# HVM guest also needs a device model (qemu-system-xen), not installed here.
 t_pvh() {
 	cat >/etc/xen/pvh.cfg <<EOF
 name = "pvh"
@@ -170,18 +178,43 @@ ramdisk = "/boot/domu-initrd.gz"
 extra = "console=hvc0 rdinit=/init loglevel=4"
 memory = 128
 vcpus = 1
+on_crash = "preserve"
 EOF
+	_tp=$(now)
 	run xl create /etc/xen/pvh.cfg
-	echo "xl create (pvh): rc=$rc"
-	printf '%s\n' "$err" | tail -n 5
-	xl dmesg | grep -iE 'hap|shadow|hvm|svm|vmx' | tail -n 8
-	if [ "$rc" = 0 ]; then
-		run xenp2m list
-		like "$out" ' pvh +pvh ' "xenp2m list shows the PVH guest's type"
-		xl destroy pvh
+	is "$rc" 0 "xl create a PVH guest"
+	wait_console pvh '^DOMU-UP' 90
+	ok $? "the PVH guest boots (DOMU-UP)"
+	_P=$(xl domid pvh 2>/dev/null)
+	xl list pvh 2>&1 | tail -n1
+	xl dmesg | grep -E 'd[0-9]+v0|Insn|crash' | tail -n 5
+	summary "PVH guest: domid $_P, up $(elapsed "$_tp") s after xl create"
+	run xenp2m list
+	# Xen reports a guest's width for PV guests only: 0 = unknown
+	like "$out" "^ *$_P pvh +pvh +0 +[0-9]+\$" "xenp2m list: type pvh, width unknown"
+	run xenp2m --json list
+	is "$(json_domain "$out" "$_P" type)" pvh "JSON: type pvh"
+	if need_verb check; then
+		run xenp2m check pvh
+		is "$rc" 3 "xenp2m check of a PVH guest: exit 3"
+		like "$err" 'not a PV guest' "says it is not a PV guest"
 	fi
+	run xl destroy pvh
+	is "$rc" 0 "xl destroy the PVH guest"
+	# HVM: recorded, not asserted (no device model in this dom0)
+	cat >/etc/xen/hvm.cfg <<EOF
+name = "hvm"
+type = "hvm"
+memory = 64
+vcpus = 1
+boot = "n"
+EOF
+	run xl create /etc/xen/hvm.cfg
+	summary "HVM guest: xl create exits $rc: $(printf '%s\n' "$err" | grep -iE 'error|fail' | head -n2 | tr '\n' ' ')"
+	xl destroy hvm >/dev/null 2>&1
+	true
 }
-step "PVH guest (exploration)" t_pvh
+step "a PVH guest: listed as pvh" t_pvh
 
 # ----------------------------------------------------------------- migration
 # A save/restore that keeps the source alive until the copy runs gives the
