@@ -15,3 +15,12 @@ TESTS += tests/unit/test-util
 # CLI frame.
 TESTS += tests/scenario/cli.sh
 EXTRA_DIST += tests/scenario/cli.sh
+
+# The engine against the in-memory fixture.
+noinst_LIBRARIES += tests/unit/libfixture.a
+tests_unit_libfixture_a_SOURCES = tests/unit/fixture.c tests/unit/fixture.h
+check_PROGRAMS += tests/unit/test-engine
+tests_unit_test_engine_SOURCES = tests/unit/test-engine.c
+tests_unit_test_engine_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a \
+	src/backend/libxpbackend.a src/lib/libxplib.a $(XEN_LIBS)
+TESTS += tests/unit/test-engine
