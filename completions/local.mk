@@ -1,0 +1,4 @@
+bashcompdir = $(datadir)/bash-completion/completions
+zshcompdir = $(datadir)/zsh/vendor-completions
+dist_bashcomp_DATA = completions/xenp2m.bash
+dist_zshcomp_DATA = completions/_xenp2m
