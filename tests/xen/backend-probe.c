@@ -6,12 +6,15 @@
  *
  *	backend-probe [--pages N] [--name NAME] [--save FILE] [--before FILE]
  *		      [--dump FILE] DOMID
+ *	backend-probe --not-pv DOMID
  *
  * --pages: the guest's p2m size (max_pfn) that must be seen.
  * --save: write the guest's p2m and key MFNs to FILE;  --before: compare
  * with such a file from before a save/restore: every MFN must have changed
  * while every M2P round trip still holds.  --dump: write the p2m in
  * `xenp2m show --dump`'s format, to hold against xen-mfndump dump-p2m.
+ * --not-pv: the domain is PVH or HVM: its type shows, and the PV-only
+ * operations refuse it.
  *
  * The p2m is read here through the mfn tree (frame list list -> mid pages
  * -> leaves) with nothing but backend operations: this is a test of the
@@ -467,10 +470,25 @@ static void compare_before(const struct guest_view *g, const struct guest_view *
 	     (unsigned long long)g->p2m[0]);
 }
 
+static void check_not_pv(uint32_t domid)
+{
+	struct xp_domain_info info;
+	uint64_t cr3 = 0;
+
+	if (!ok_noerr(xp_backend_domain_info(be, domid, &info), "domain_info"))
+		return;
+	ok(info.type == XP_DOMAIN_PVH || info.type == XP_DOMAIN_HVM, "type %s is PVH or HVM",
+	   xp_domain_type_name(info.type));
+	is_int(info.guest_width, 0, "width unknown (Xen reports it for PV guests only)");
+	is_error(xp_backend_vcpu_cr3(be, domid, 0, &cr3), XP_ERR_NOT_PV, "not a PV guest",
+		 "vcpu_cr3: not a PV guest");
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: backend-probe [--pages N] [--name NAME] [--save FILE] "
-			"[--before FILE] [--dump FILE] DOMID\n");
+			"[--before FILE] [--dump FILE] DOMID\n"
+			"       backend-probe --not-pv DOMID\n");
 	exit(2);
 }
 
@@ -482,6 +500,7 @@ int main(int argc, char **argv)
 		{ "save", required_argument, NULL, 's' },
 		{ "before", required_argument, NULL, 'b' },
 		{ "dump", required_argument, NULL, 'd' },
+		{ "not-pv", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = NULL, *save = NULL, *before = NULL, *dump = NULL;
@@ -491,7 +510,7 @@ int main(int argc, char **argv)
 	uint64_t domid, pages = 0, v;
 	size_t pfn, valid = 0, invalid = 0, identity = 0, foreign = 0, bad = 0, tree_bad = 0;
 	struct timespec t0, t1;
-	bool found;
+	bool found, not_pv = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -512,6 +531,9 @@ int main(int argc, char **argv)
 		case 'd':
 			dump = optarg;
 			break;
+		case 'P':
+			not_pv = true;
+			break;
 		default:
 			usage();
 		}
@@ -522,6 +544,11 @@ int main(int argc, char **argv)
 
 	if (!ok_noerr(xp_backend_xen_open(&be), "open the Xen backend"))
 		return tap_done();
+	if (not_pv) {
+		check_not_pv((uint32_t)domid);
+		xp_backend_destroy(be);
+		return tap_done();
+	}
 	if (ok_noerr(xp_backend_host_info(be, &host), "host_info")) {
 		is_str(host.backend, "xen", "backend name");
 		ok(host.xen_major >= 4, "Xen version %u.%u%s", host.xen_major, host.xen_minor,

@@ -9,6 +9,7 @@
  *   xen-mfndump dump-p2m:  "  pfn=0x1f ==> mfn=0xba81f (type 0x0) [L1|pinned L1|...]"
  *   xenp2m show --dump:    "# header" then "0x1f 0xba81f valid"
  *                          (class: valid invalid identity foreign missing)
+ * A bare "0" (what printf's %#x makes of zero) is read as 0x0.
  * Other lines (headers, banners) are skipped.  A class must fit its entry:
  * ~0 is invalid or missing, bit 63 foreign, bit 62 identity, else valid.
  * --width 4: a 32-bit guest, whose 0xffffffff means ~0.  --max: how many
@@ -127,6 +128,12 @@ static bool hex(const char **p, uint64_t *out)
 {
 	char *end;
 
+	/* C's printf("%#x", 0) gives a bare "0": take it as zero */
+	if ((*p)[0] == '0' && ((*p)[1] == ' ' || (*p)[1] == '\n' || !(*p)[1])) {
+		*out = 0;
+		*p += 1;
+		return true;
+	}
 	if ((*p)[0] != '0' || ((*p)[1] != 'x' && (*p)[1] != 'X'))
 		return false;
 	errno = 0;

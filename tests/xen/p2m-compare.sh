@@ -73,6 +73,12 @@ printf '0x4000000 0x1 valid\n' >"$TMPD/huge"
 run cmp_p2m "$TMPD/one" "$TMPD/huge"
 is "$rc" 2 "a pfn beyond the cap: exit 2, no huge allocation"
 
+# printf's %#x writes zero as a bare "0"
+printf '0 0x1 valid\n0x1 0 valid\n' >"$TMPD/zero"
+printf '  pfn=0x0 ==> mfn=0x1 (type 0x0)\n  pfn=0x1 ==> mfn=0x0 (type 0x0)\n' >"$TMPD/mzero"
+run cmp_p2m "$TMPD/mzero" "$TMPD/zero"
+is "$rc" 0 "a bare 0 is zero, as pfn and as entry"
+
 # xen-mfndump widens a 32-bit guest's ~0U; a 32-bit dump may not
 printf '0x0 0xffffffff invalid\n' >"$TMPD/w4"
 printf '  pfn=0x0 ==> mfn=0xffffffffffffffff (type 0xf) invalid\n' >"$TMPD/m4"
