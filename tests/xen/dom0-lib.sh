@@ -207,13 +207,17 @@ xt_end() {
 
 console_log() { echo "/var/log/xen/console/guest-$1.log"; }
 
+# whole seconds since boot, for deadlines
+now_s() { cut -d. -f1 /proc/uptime; }
+
 # wait_console NAME REGEX SECONDS: until the guest's console shows REGEX
 # (fails early when the guest crashed or is gone)
 wait_console() {
+	_end=$(($(now_s) + $3))
 	_i=0
 	while ! grep -Eq -- "$2" "$(console_log "$1")" 2>/dev/null; do
+		[ "$(now_s)" -lt "$_end" ] || return 1
 		_i=$((_i + 1))
-		[ "$_i" -le $(($3 * 10)) ] || return 1
 		if [ $((_i % 20)) = 0 ]; then
 			xl list "$1" 2>/dev/null | awk 'NR == 2 && $5 !~ /c/ { ok = 1 } END { exit !ok }' ||
 				{ echo "guest $1 crashed or is gone"; return 1; }
@@ -228,12 +232,11 @@ last_tick() {
 
 # wait_tick NAME AFTER SECONDS: until the guest ticks past AFTER (alive)
 wait_tick() {
-	_i=0
+	_end=$(($(now_s) + $3))
 	while :; do
 		_t=$(last_tick "$1")
 		[ -n "$_t" ] && [ "$_t" -gt "$2" ] && return 0
-		_i=$((_i + 1))
-		[ "$_i" -le $(($3 * 10)) ] || return 1
+		[ "$(now_s)" -lt "$_end" ] || return 1
 		sleep 0.1
 	done
 }

@@ -10,7 +10,8 @@
 # xen-utils-4.17, linux-image-amd64, busybox-static, cpio, qemu-system-x86.
 # Without them: a loud SKIP, or a failure with XENP2M_REQUIRE_XEN_TESTS=1.
 # XENP2M_SKIP_XEN_TESTS=1 skips on purpose (even when required).
-# XENP2M_XEN_TIMEOUT (seconds, default 270) bounds the QEMU run.  Output: $top_builddir/tests/xen/out/
+# XENP2M_XEN_TIMEOUT (seconds, default 400) bounds the QEMU run.
+# XENP2M_XEN_EXPLORE=1 also boots a PVH guest and tries an HVM one.  Output: $top_builddir/tests/xen/out/
 # (serial.log: the whole console, each line stamped with host seconds).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
@@ -63,7 +64,9 @@ T_BUILD=$EPOCHREALTIME
 XEN_ARGS="dom0_mem=1536M,max:1536M dom0_max_vcpus=2 console=com1 com1=115200,8n1"
 XEN_ARGS="$XEN_ARGS loglvl=all guest_loglvl=all ${XENP2M_XEN_EXTRA_ARGS:-}"
 DOM0_ARGS="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4"
-timeout --foreground -k 10 "${XENP2M_XEN_TIMEOUT:-270}" \
+# XENP2M_XEN_EXPLORE=1: also try what is slow or flaky here (steps.sh)
+[ "${XENP2M_XEN_EXPLORE:-0}" = 1 ] && DOM0_ARGS="$DOM0_ARGS xt_explore=1"
+timeout --foreground -k 10 "${XENP2M_XEN_TIMEOUT:-400}" \
 	"$QEMU" -accel tcg,thread=multi -cpu "${XENP2M_QEMU_CPU:-max,-smap,-rdtscp}" \
 	-machine pc -smp 2 -m 3072 -display none -vga none -monitor none -no-reboot \
 	-serial stdio -serial "file:$OUT/results.log" \
@@ -90,7 +93,10 @@ while IFS= read -r l; do
 	"ok "* | "not ok "*)
 		n=$((n + 1))
 		echo "$l"
-		case $l in "not ok "*) failed=$((failed + 1)) ;; esac
+		case $l in
+		*" # TODO "*) ;;	# a known problem, not a failure
+		"not ok "*) failed=$((failed + 1)) ;;
+		esac
 		;;
 	"#"* | "Bail out!"*) echo "$l" ;;
 	esac

@@ -263,9 +263,15 @@ t_check_all() {
 }
 step_if_verb check "xenp2m check --all (dom0 and the guest)" t_check_all
 # ----------------------------------------------------------------- PVH, HVM
-# QEMU's TCG offers SVM with nested paging, so Xen has HAP and PVH guests
-# run (Debian's Xen has no shadow paging: without HAP they could not).  An
-# HVM guest also needs a device model (qemu-system-xen), not installed here.
+# QEMU's TCG offers SVM with nested paging, so Xen has HAP and can build
+# PVH guests (Debian's Xen has no shadow paging: without HAP it could not).
+# Booting one is unreliable there (RDTSCP must be hidden from the vCPU, and
+# even then the guest sometimes triple-faults) and slow (20-40 s), so the
+# assertions use a paused PVH domain, whose type is all they need.  With
+# XENP2M_XEN_EXPLORE=1 (xt_explore=1 on dom0's command line) the guest is
+# also booted, and whether it came up recorded in the summary; so is what
+# `xl create` says of an HVM guest (it needs hvmloader and a device model,
+# qemu-system-xen, which are not installed).
 t_pvh() {
 	cat >/etc/xen/pvh.cfg <<EOF
 name = "pvh"
@@ -277,21 +283,17 @@ memory = 128
 vcpus = 1
 on_crash = "preserve"
 EOF
-	_tp=$(now)
-	run xl create /etc/xen/pvh.cfg
-	is "$rc" 0 "xl create a PVH guest"
-	wait_console pvh '^DOMU-UP' 90
-	ok $? "the PVH guest boots (DOMU-UP)"
+	run xl create -p /etc/xen/pvh.cfg
+	is "$rc" 0 "xl create -p: a paused PVH guest"
 	_P=$(xl domid pvh 2>/dev/null)
-	xl list pvh 2>&1 | tail -n1
-	xl dmesg | grep -E 'd[0-9]+v0|Insn|crash' | tail -n 5
-	summary "PVH guest: domid $_P, up $(elapsed "$_tp") s after xl create"
+	like "$_P" '^[0-9]+$' "it is domain $_P"
 	run xenp2m list
 	like "$out" "^ *$_P pvh +pvh +- +- +- +- +not-pv\$" "xenp2m list: type pvh, not-pv"
 	run xenp2m --json list
 	is "$(json_domain "$out" "$_P" type)" pvh "JSON: type pvh"
 	# Xen reports a guest's width for PV guests only: 0 = unknown
 	is "$(json_domain "$out" "$_P" width)" 0 "JSON: width 0 (Xen tells PV guests' only)"
+	is "$(json_domain "$out" "$_P" health)" not-pv "JSON: health not-pv"
 	run backend-probe --not-pv "$_P"
 	is "$rc" 0 "backend-probe --not-pv: type pvh, vcpu_cr3 refused as not PV"
 	[ "$rc" = 0 ] || printf '%s\n' "$out" | grep -A3 '^not ok'
@@ -300,22 +302,27 @@ EOF
 		is "$rc" 3 "xenp2m check of a PVH guest: exit 3"
 		like "$err" 'not a PV guest' "says it is not a PV guest"
 	fi
-	run xl destroy pvh
-	is "$rc" 0 "xl destroy the PVH guest"
-	# HVM: recorded, not asserted (no device model in this dom0)
-	cat >/etc/xen/hvm.cfg <<EOF
-name = "hvm"
-type = "hvm"
-memory = 64
-vcpus = 1
-boot = "n"
-EOF
-	run xl create /etc/xen/hvm.cfg
-	summary "HVM guest: xl create exits $rc: $(printf '%s\n' "$err" | grep -iE 'error|fail' | head -n2 | tr '\n' ' ')"
-	xl destroy hvm >/dev/null 2>&1
+	if grep -q xt_explore=1 /proc/cmdline; then
+		_tp=$(now)
+		xl unpause pvh
+		if wait_console pvh '^DOMU-UP' 60 >/dev/null; then
+			summary "explore: PVH guest boots in QEMU TCG (DOMU-UP $(elapsed "$_tp") s after unpause)"
+		else
+			summary "explore: PVH guest did not boot within 60 s: $(xl dmesg | grep -E 'Triple fault|Insn|crash' | tail -n1)"
+		fi
+	fi
+	xl destroy pvh >/dev/null 2>&1
+	xl domid pvh >/dev/null 2>&1
+	isnt "$?" 0 "the PVH guest is gone again"
+	if grep -q xt_explore=1 /proc/cmdline; then
+		printf 'name = "hvm"\ntype = "hvm"\nmemory = 64\nvcpus = 1\nboot = "n"\n' >/etc/xen/hvm.cfg
+		run xl create /etc/xen/hvm.cfg
+		summary "explore: HVM guest: xl create exits $rc: $(printf '%s\n' "$err" | grep -iE 'error|fail' | head -n1)"
+		xl destroy hvm >/dev/null 2>&1
+	fi
 	true
 }
-step "a PVH guest: listed as pvh" t_pvh
+step "a PVH guest: typed pvh, refused as not PV" t_pvh
 
 # ----------------------------------------------------------------- migration
 # A save/restore that keeps the source alive until the copy runs gives the
