@@ -59,11 +59,11 @@ struct xen_backend {
 	struct xen_log log;
 	xc_interface *xch;
 	xenforeignmemory_handle *fmem;
-	struct xs_handle *xsh;	/* NULL until first used, or when unreachable */
+	struct xs_handle *xsh; /* NULL until first used, or when unreachable */
 	bool xs_tried;
-	uint32_t self_domid;	/* XP_DOMID_INVALID when not known */
+	uint32_t self_domid; /* XP_DOMID_INVALID when not known */
 	uint64_t max_mfn;
-	const xen_pfn_t *m2p;	/* mapped on first use */
+	const xen_pfn_t *m2p; /* mapped on first use */
 	size_t m2p_pages;
 };
 
@@ -72,8 +72,8 @@ static struct xen_backend *to_xen(struct xp_backend *be)
 	return be->priv;
 }
 
-static void xen_log_vmessage(struct xentoollog_logger *logger, xentoollog_level level,
-			     int errnoval, const char *context, const char *format, va_list al)
+static void xen_log_vmessage(struct xentoollog_logger *logger, xentoollog_level level, int errnoval,
+			     const char *context, const char *format, va_list al)
 {
 	struct xen_log *log = (struct xen_log *)logger;
 	size_t len;
@@ -157,10 +157,11 @@ static struct xp_error *xen_probe(bool *is_dom0)
 	}
 	close(fd);
 	if (have_caps && !*is_dom0)
-		return xp_error_create(XP_ERR_UNAVAILABLE, EPERM,
-				       "this is a Xen guest, not dom0 (no control_d in "
-				       XEN_CAPABILITIES "); run xenp2m in dom0, or try the "
-				       "simulated host with --sim=HOSTFILE");
+		return xp_error_create(
+			XP_ERR_UNAVAILABLE, EPERM,
+			"this is a Xen guest, not dom0 (no control_d in " XEN_CAPABILITIES
+			"); run xenp2m in dom0, or try the "
+			"simulated host with --sim=HOSTFILE");
 	return NULL;
 }
 
@@ -250,9 +251,8 @@ static void xen_fill_info(struct xen_backend *x, const xc_domaininfo_t *di,
 	info->paused = di->flags & XEN_DOMINF_paused;
 	info->dying = di->flags & XEN_DOMINF_dying;
 	info->shutdown = di->flags & XEN_DOMINF_shutdown;
-	info->crashed = info->shutdown &&
-			((di->flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask) ==
-				SHUTDOWN_crash;
+	info->crashed = info->shutdown && ((di->flags >> XEN_DOMINF_shutdownshift) &
+					   XEN_DOMINF_shutdownmask) == SHUTDOWN_crash;
 	memcpy(info->handle, di->handle, sizeof(info->handle));
 	xen_domain_name(x, di->domain, info->name, sizeof(info->name));
 }
@@ -331,7 +331,7 @@ static struct xp_error *xen_list_domains(struct xp_backend *be, struct xp_domain
 		}
 		for (i = 0; i < got; i++) {
 			if (batch[i].domain < next)
-				break;	/* never go backwards */
+				break; /* never go backwards */
 			xen_fill_info(x, &batch[i], &all[n++]);
 		}
 		if (got < (int)LIST_BATCH || i < got)
@@ -358,9 +358,8 @@ static struct xp_error *xen_domain_info(struct xp_backend *be, uint32_t domid,
 	return NULL;
 }
 
-static struct xp_error *xen_map_frames(struct xp_backend *be, uint32_t domid,
-				       const uint64_t *mfns, size_t count, int *errs,
-				       const void **addr)
+static struct xp_error *xen_map_frames(struct xp_backend *be, uint32_t domid, const uint64_t *mfns,
+				       size_t count, int *errs, const void **addr)
 {
 	struct xen_backend *x = to_xen(be);
 	/* a domain cannot name itself as the foreign domain */
@@ -399,12 +398,20 @@ static struct xp_error *xen_map_frames(struct xp_backend *be, uint32_t domid,
 		return xen_error(x, saved, "mapping frames of a domain");
 	}
 	for (i = 0; i < count; i++) {
-		if (e[i]) {
-			if (!failed)
-				first = i;
-			failed++;
-			gone += e[i] == -ESRCH;
-		}
+		if (!e[i])
+			continue;
+		gone += e[i] == -ESRCH;
+		/*
+		 * backend.h's meanings: Xen 4.17 says -EBUSY for a frame that
+		 * the domain does not own and -EPERM for one beyond the host.
+		 */
+		if (mfns[i] >= x->max_mfn)
+			e[i] = -EINVAL;
+		else if (e[i] == -EBUSY)
+			e[i] = -EPERM;
+		if (!failed)
+			first = i;
+		failed++;
 	}
 	if (gone == count) {
 		/* every frame refused because the domain itself was not found */

@@ -42,19 +42,19 @@
 #define ENTRY_INVALID (~0ULL)
 #define ENTRY_FOREIGN (1ULL << 63)
 #define ENTRY_IDENTITY (1ULL << 62)
-#define SAVE_MAGIC 0x78703270726f6265ULL	/* "xp2probe" */
+#define SAVE_MAGIC 0x78703270726f6265ULL /* "xp2probe" */
 /* a 256 MiB guest has 64 Ki pfns; no test guest comes near this */
 #define MAX_TEST_PFNS (1ULL << 24)
 
 struct guest_view {
 	uint32_t domid;
 	unsigned int width;
-	uint64_t sif;		/* shared_info frame */
+	uint64_t sif; /* shared_info frame */
 	uint64_t max_pfn, fll, p2m_cr3, p2m_vaddr, p2m_generation;
-	uint64_t cr3;		/* vcpu0 */
+	uint64_t cr3; /* vcpu0 */
 	size_t nr_mids, nr_leaves;
-	uint64_t *mids, *leaves;	/* MFNs of the tree's pages */
-	uint64_t *p2m;		/* max_pfn entries */
+	uint64_t *mids, *leaves; /* MFNs of the tree's pages */
+	uint64_t *p2m;		 /* max_pfn entries */
 };
 
 struct probe_save {
@@ -63,6 +63,8 @@ struct probe_save {
 };
 
 static struct xp_backend *be;
+/* the per-frame errors seen for frames that are not the guest's */
+static int err_dom0_frame, err_beyond, err_guest_as_dom0;
 static const uint64_t *m2p;
 static uint64_t m2p_entries;
 
@@ -86,8 +88,8 @@ static void is_error(struct xp_error *err, enum xp_errkind kind, const char *nee
 	if (!err)
 		diag("  no error, want %s", xp_errkind_name(kind));
 	else if (err->kind != kind || (needle && !strstr(err->message, needle)))
-		diag("  got %s: '%s', want %s with '%s'", xp_errkind_name(err->kind),
-		     err->message, xp_errkind_name(kind), needle ? needle : "");
+		diag("  got %s: '%s', want %s with '%s'", xp_errkind_name(err->kind), err->message,
+		     xp_errkind_name(kind), needle ? needle : "");
 	xp_error_destroy(err);
 }
 
@@ -293,11 +295,11 @@ static void check_errors(uint32_t domid, const char *name)
 	{
 		uint64_t mfn = 0x1000;
 
-		is_error(xp_backend_map_frames(be, absent, &mfn, 1, errs, &addr), XP_ERR_GONE,
-			 NULL, "mapping frames of an unused domid: domain gone");
+		is_error(xp_backend_map_frames(be, absent, &mfn, 1, errs, &addr), XP_ERR_GONE, NULL,
+			 "mapping frames of an unused domid: domain gone");
 	}
-	is_error(xp_backend_grant_table_info(be, domid, NULL, NULL, NULL, NULL),
-		 XP_ERR_UNSUPPORTED, NULL, "grant ops are not implemented yet: unsupported");
+	is_error(xp_backend_grant_table_info(be, domid, NULL, NULL, NULL, NULL), XP_ERR_UNSUPPORTED,
+		 NULL, "grant ops are not implemented yet: unsupported");
 }
 
 /* per-frame errors: frames the domain does not own fail, the others map */
@@ -305,19 +307,20 @@ static void check_foreign_frames(const struct guest_view *g, const struct xp_dom
 {
 	uint64_t mfns[4];
 	const void *addr = NULL, *single = NULL;
-	int errs[4] = { 0 }, e1[1] = { 0 };
+	int errs[4] = {0}, e1[1] = {0};
 
-	mfns[0] = g->leaves[0];			/* the guest's own */
-	mfns[1] = dom0->shared_info_frame;	/* dom0's */
-	mfns[2] = m2p_entries + 16;		/* beyond the host's memory */
-	mfns[3] = g->fll;			/* the guest's own */
+	mfns[0] = g->leaves[0];		   /* the guest's own */
+	mfns[1] = dom0->shared_info_frame; /* dom0's */
+	mfns[2] = m2p_entries + 16;	   /* beyond the host's memory */
+	mfns[3] = g->fll;		   /* the guest's own */
 	if (!ok_noerr(xp_backend_map_frames(be, g->domid, mfns, 4, errs, &addr),
 		      "a batch mixing the guest's frames with others' maps"))
 		return;
 	is_int(errs[0], 0, "the guest's leaf page maps");
-	ok(errs[1] != 0, "dom0's shared_info frame does not map as the guest's (err %d)",
-	   errs[1]);
-	ok(errs[2] != 0, "a frame beyond the host's memory does not map (err %d)", errs[2]);
+	is_int(errs[1], -EPERM, "dom0's shared_info frame does not map as the guest's: -EPERM");
+	err_dom0_frame = errs[1];
+	err_beyond = errs[2];
+	is_int(errs[2], -EINVAL, "a frame beyond the host's memory does not map: -EINVAL");
 	is_int(errs[3], 0, "the guest's frame list list maps");
 	if (errs[0] == 0 &&
 	    ok_noerr(xp_backend_map_frames(be, g->domid, mfns, 1, e1, &single), "map it alone") &&
@@ -331,14 +334,15 @@ static void check_foreign_frames(const struct guest_view *g, const struct xp_dom
 	/* the guest's frame, named as dom0's (DOMID_SELF inside) */
 	if (ok_noerr(xp_backend_map_frames(be, 0, mfns, 1, e1, &addr),
 		     "map a guest frame as dom0's: the call works")) {
-		ok(e1[0] != 0, "but the frame fails (err %d)", e1[0]);
+		is_int(e1[0], -EPERM, "but the frame fails: -EPERM");
+		err_guest_as_dom0 = e1[0];
 		xp_backend_unmap_frames(be, addr, 1);
 	}
 }
 
 static void check_dom0(const struct xp_domain_info *dom0)
 {
-	struct guest_view g0 = { .domid = 0, .width = 8, .sif = dom0->shared_info_frame };
+	struct guest_view g0 = {.domid = 0, .width = 8, .sif = dom0->shared_info_frame};
 
 	ok(dom0->shared_info_frame != 0 && dom0->shared_info_frame < m2p_entries,
 	   "dom0's shared_info frame %#llx is a host frame",
@@ -356,8 +360,13 @@ static void check_dom0(const struct xp_domain_info *dom0)
 static bool save_view(const struct guest_view *g, const char *path)
 {
 	struct probe_save h = {
-		.magic = SAVE_MAGIC, .max_pfn = g->max_pfn, .sif = g->sif, .fll = g->fll,
-		.p2m_cr3 = g->p2m_cr3, .cr3 = g->cr3, .nr_mids = g->nr_mids,
+		.magic = SAVE_MAGIC,
+		.max_pfn = g->max_pfn,
+		.sif = g->sif,
+		.fll = g->fll,
+		.p2m_cr3 = g->p2m_cr3,
+		.cr3 = g->cr3,
+		.nr_mids = g->nr_mids,
 		.nr_leaves = g->nr_leaves,
 	};
 	FILE *f = fopen(path, "wb");
@@ -449,8 +458,8 @@ static void compare_before(const struct guest_view *g, const struct guest_view *
 	is_u64(g->max_pfn, b->max_pfn, "max_pfn is unchanged by the restore");
 	ok(g->sif != b->sif, "shared_info frame changed: %#llx -> %#llx",
 	   (unsigned long long)b->sif, (unsigned long long)g->sif);
-	ok(g->fll != b->fll, "frame list list changed: %#llx -> %#llx",
-	   (unsigned long long)b->fll, (unsigned long long)g->fll);
+	ok(g->fll != b->fll, "frame list list changed: %#llx -> %#llx", (unsigned long long)b->fll,
+	   (unsigned long long)g->fll);
 	ok(g->p2m_cr3 != b->p2m_cr3, "p2m_cr3 changed: %#llx -> %#llx",
 	   (unsigned long long)b->p2m_cr3, (unsigned long long)g->p2m_cr3);
 	if (g->nr_mids == b->nr_mids && g->nr_leaves == b->nr_leaves) {
@@ -495,17 +504,17 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "pages", required_argument, NULL, 'n' },
-		{ "name", required_argument, NULL, 'N' },
-		{ "save", required_argument, NULL, 's' },
-		{ "before", required_argument, NULL, 'b' },
-		{ "dump", required_argument, NULL, 'd' },
-		{ "not-pv", no_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 },
+		{"pages", required_argument, NULL, 'n'},
+		{"name", required_argument, NULL, 'N'},
+		{"save", required_argument, NULL, 's'},
+		{"before", required_argument, NULL, 'b'},
+		{"dump", required_argument, NULL, 'd'},
+		{"not-pv", no_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *name = NULL, *save = NULL, *before = NULL, *dump = NULL;
-	struct xp_domain_info dom = { 0 }, dom0 = { 0 };
-	struct guest_view g = { 0 }, b;
+	struct xp_domain_info dom = {0}, dom0 = {0};
+	struct guest_view g = {0}, b;
 	struct xp_host_info host;
 	uint64_t domid, pages = 0, v;
 	size_t pfn, valid = 0, invalid = 0, identity = 0, foreign = 0, bad = 0, tree_bad = 0;
@@ -613,8 +622,8 @@ int main(int argc, char **argv)
 		tree_bad += !round_trips(&g, g.mids[pfn]);
 	for (pfn = 0; pfn < g.nr_leaves; pfn++)
 		tree_bad += !round_trips(&g, g.leaves[pfn]);
-	is_int(tree_bad, 0, "the frame list list, %zu mid and %zu leaf pages round-trip",
-	       g.nr_mids, g.nr_leaves);
+	is_int(tree_bad, 0, "the frame list list, %zu mid and %zu leaf pages round-trip", g.nr_mids,
+	       g.nr_leaves);
 	ok(round_trips(&g, g.p2m_cr3), "p2m_cr3's frame (the linear list's L4) is the guest's");
 
 	if (ok_noerr(xp_backend_vcpu_cr3(be, g.domid, 0, &g.cr3), "vcpu_cr3 of vcpu 0")) {
@@ -633,14 +642,16 @@ int main(int argc, char **argv)
 	if (dump)
 		dump_view(&g, dump);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	diag("summary: per-frame errors: dom0's frame as the guest's %d, beyond the host %d, "
+	     "the guest's frame as dom0's %d",
+	     err_dom0_frame, err_beyond, err_guest_as_dom0);
 	diag("summary: domid=%u tot_pages=%llu max_pfn=%#llx sif=%#llx fll=%#llx p2m_cr3=%#llx "
 	     "mids=%zu leaves=%zu p2m[0]=%#llx valid=%zu invalid=%zu identity=%zu foreign=%zu "
 	     "round_trips=%zu host_max_mfn=%#llx ms=%ld",
 	     g.domid, (unsigned long long)dom.tot_pages, (unsigned long long)g.max_pfn,
-	     (unsigned long long)g.sif, (unsigned long long)g.fll,
-	     (unsigned long long)g.p2m_cr3, g.nr_mids, g.nr_leaves,
-	     (unsigned long long)g.p2m[0], valid, invalid, identity, foreign, valid - bad,
-	     (unsigned long long)m2p_entries,
+	     (unsigned long long)g.sif, (unsigned long long)g.fll, (unsigned long long)g.p2m_cr3,
+	     g.nr_mids, g.nr_leaves, (unsigned long long)g.p2m[0], valid, invalid, identity,
+	     foreign, valid - bad, (unsigned long long)m2p_entries,
 	     (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
 out:
 	guest_view_release(&g);

@@ -28,11 +28,11 @@
 #include <string.h>
 
 #define INVALID (~0ULL)
-#define MAX_PFNS (1ULL << 26)	/* a 256 GiB guest; dumps beyond are refused */
+#define MAX_PFNS (1ULL << 26) /* a 256 GiB guest; dumps beyond are refused */
 
 enum cls {
-	CLS_ABSENT = 0,		/* no line for this pfn */
-	CLS_NONE,		/* mfndump line: no class given */
+	CLS_ABSENT = 0, /* no line for this pfn */
+	CLS_NONE,	/* mfndump line: no class given */
 	CLS_VALID,
 	CLS_INVALID,
 	CLS_IDENTITY,
@@ -41,7 +41,7 @@ enum cls {
 };
 
 static const char *const cls_names[] = {
-	[CLS_VALID] = "valid", [CLS_INVALID] = "invalid", [CLS_IDENTITY] = "identity",
+	[CLS_VALID] = "valid",	   [CLS_INVALID] = "invalid", [CLS_IDENTITY] = "identity",
 	[CLS_FOREIGN] = "foreign", [CLS_MISSING] = "missing",
 };
 
@@ -49,7 +49,7 @@ struct dump {
 	const char *path;
 	uint64_t *val;
 	uint8_t *cls;
-	uint64_t *order;	/* pfns in file order */
+	uint64_t *order; /* pfns in file order */
 	size_t cap, n, norder, dup, badclass;
 };
 
@@ -102,7 +102,8 @@ static void record(struct dump *d, uint64_t pfn, uint64_t v, enum cls c)
 	if (width == 4 && v == 0xffffffffULL)
 		v = INVALID;
 	if (pfn >= MAX_PFNS || (pfn >= d->cap && grow(d, pfn))) {
-		fprintf(stderr, "p2m-compare: %s: pfn 0x%" PRIx64 " is out of range\n", d->path, pfn);
+		fprintf(stderr, "p2m-compare: %s: pfn 0x%" PRIx64 " is out of range\n", d->path,
+			pfn);
 		exit(2);
 	}
 	if (d->cls[pfn] != CLS_ABSENT) {
@@ -120,8 +121,8 @@ static void record(struct dump *d, uint64_t pfn, uint64_t v, enum cls c)
 	d->cls[pfn] = c;
 	d->n++;
 	if (!class_fits(c, v) && d->badclass++ < max_list)
-		printf("bad class: %s pfn 0x%" PRIx64 " entry 0x%" PRIx64 " is not '%s'\n", d->path, pfn,
-		       v, cls_names[c]);
+		printf("bad class: %s pfn 0x%" PRIx64 " entry 0x%" PRIx64 " is not '%s'\n", d->path,
+		       pfn, v, cls_names[c]);
 }
 
 static bool hex(const char **p, uint64_t *out)
@@ -201,10 +202,10 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "width", required_argument, NULL, 'w' },
-		{ "max", required_argument, NULL, 'm' },
-		{ "convert", no_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
+		{"width", required_argument, NULL, 'w'},
+		{"max", required_argument, NULL, 'm'},
+		{"convert", no_argument, NULL, 'c'},
+		{NULL, 0, NULL, 0},
 	};
 	size_t i, differ = 0, only1 = 0, only2 = 0;
 	struct dump a, b;
