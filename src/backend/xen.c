@@ -26,6 +26,7 @@
 
 #include <xenctrl.h>
 #include <xenforeignmemory.h>
+#include <xengnttab.h>
 #include <xenstore.h>
 #include <xentoollog.h>
 
@@ -65,6 +66,15 @@ struct xen_backend {
 	uint64_t max_mfn;
 	const xen_pfn_t *m2p; /* mapped on first use */
 	size_t m2p_pages;
+	xengnttab_handle *xgt;	      /* opened on first grant map */
+	struct xen_mapping *mappings; /* grant frames and grants still mapped */
+};
+
+/* A grant-table resource or a grant we mapped, to unmap by address. */
+struct xen_mapping {
+	struct xen_mapping *next;
+	void *addr;
+	xenforeignmemory_resource_handle *res; /* NULL: a grant (xengnttab) */
 };
 
 static struct xen_backend *to_xen(struct xp_backend *be)
@@ -546,10 +556,197 @@ static struct xp_error *xen_vcpu_cr3(struct xp_backend *be, uint32_t domid, unsi
 	return NULL;
 }
 
+/* ------------------------------------------------------------ grant tables */
+
+static struct xp_error *xen_track(struct xen_backend *x, void *addr,
+				  xenforeignmemory_resource_handle *res)
+{
+	struct xen_mapping *m = malloc(sizeof(*m));
+
+	if (!m)
+		return xp_error_nomem();
+	m->addr = addr;
+	m->res = res;
+	m->next = x->mappings;
+	x->mappings = m;
+	return NULL;
+}
+
+/* Forget @addr's mapping and undo it; false when we never made it. */
+static bool xen_untrack(struct xen_backend *x, const void *addr, bool grant)
+{
+	struct xen_mapping **pp, *m;
+
+	for (pp = &x->mappings; (m = *pp); pp = &m->next) {
+		if (m->addr != addr || (m->res == NULL) != grant)
+			continue;
+		*pp = m->next;
+		if (m->res)
+			xenforeignmemory_unmap_resource(x->fmem, m->res);
+		else
+			xengnttab_unmap(x->xgt, m->addr, 1);
+		free(m);
+		return true;
+	}
+	return false;
+}
+
+static struct xp_error *xen_grant_status_error(uint32_t domid, int16_t status, const char *what)
+{
+	if (status == GNTST_bad_domain)
+		return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain with id %u", domid);
+	if (status == GNTST_permission_denied)
+		return xp_error_create(XP_ERR_PERM, EPERM, "%s of domain %u: permission denied",
+				       what, domid);
+	return xp_error_create(XP_ERR_RUNTIME, EINVAL, "%s of domain %u: grant status %d", what,
+			       domid, status);
+}
+
+/*
+ * The table's current size, from GNTTABOP_query_size: asking never grows
+ * it (mapping a frame beyond the current size through the resource
+ * interface would).
+ */
+static struct xp_error *xen_grant_size(struct xen_backend *x, uint32_t domid, unsigned int *version,
+				       unsigned int *nr_frames, unsigned int *nr_status_frames,
+				       unsigned int *max_frames)
+{
+	struct gnttab_query_size q = {0};
+	xc_domaininfo_t di;
+	struct xp_error *err;
+	int v;
+
+	err = xen_getinfo(x, domid, &di);
+	if (err)
+		return err;
+	q.dom = domid == x->self_domid ? DOMID_SELF : domid;
+	x->log.last[0] = '\0';
+	if (xc_gnttab_query_size(x->xch, &q) != 0)
+		return xen_error(x, errno, "reading the grant table's size");
+	if (q.status != GNTST_okay)
+		return xen_grant_status_error(domid, q.status, "reading the grant table's size");
+	v = xc_gnttab_get_version(x->xch, domid == x->self_domid ? DOMID_SELF : domid);
+	if (v != 1 && v != 2)
+		return xen_error(x, v < 0 ? errno : EINVAL, "reading the grant table's version");
+	*version = (unsigned int)v;
+	*nr_frames = q.nr_frames;
+	*max_frames = q.max_nr_frames;
+	/* v2 keeps a 16-bit status per 16-byte entry in frames of their own */
+	*nr_status_frames =
+		v == 2 ? XP_DIV_ROUND_UP(q.nr_frames * (XP_PAGE_SIZE / 16) * 2, XP_PAGE_SIZE) : 0;
+	return NULL;
+}
+
+static struct xp_error *xen_grant_table_info(struct xp_backend *be, uint32_t domid,
+					     unsigned int *version, unsigned int *nr_frames,
+					     unsigned int *nr_status_frames,
+					     unsigned int *max_frames)
+{
+	unsigned int v = 0, n = 0, ns = 0, max = 0;
+	struct xp_error *err;
+
+	err = xen_grant_size(to_xen(be), domid, &v, &n, &ns, &max);
+	if (err)
+		return err;
+	if (version)
+		*version = v;
+	if (nr_frames)
+		*nr_frames = n;
+	if (nr_status_frames)
+		*nr_status_frames = ns;
+	if (max_frames)
+		*max_frames = max;
+	return NULL;
+}
+
+static struct xp_error *xen_grant_frames_map(struct xp_backend *be, uint32_t domid, bool status,
+					     unsigned int first, unsigned int count,
+					     const void **addr)
+{
+	struct xen_backend *x = to_xen(be);
+	unsigned int v, n, ns, max, have;
+	xenforeignmemory_resource_handle *res;
+	struct xp_error *err;
+	void *p = NULL;
+
+	err = xen_grant_size(x, domid, &v, &n, &ns, &max);
+	if (err)
+		return err;
+	have = status ? ns : n;
+	if (status && v != 2)
+		return xp_error_create(XP_ERR_INVALID, EINVAL,
+				       "domain %u's grant table is v%u: it has no status frames",
+				       domid, v);
+	/* never map beyond the current size: that would grow the guest's table */
+	if (!count || first >= have || count > have - first)
+		return xp_error_create(XP_ERR_INVALID, EINVAL,
+				       "grant %s frames %u-%u of domain %u: the table has %u",
+				       status ? "status" : "shared", first, first + count - 1,
+				       domid, have);
+	x->log.last[0] = '\0';
+	res = xenforeignmemory_map_resource(x->fmem, (domid_t)domid, XENMEM_resource_grant_table,
+					    status ? XENMEM_resource_grant_table_id_status
+						   : XENMEM_resource_grant_table_id_shared,
+					    first, count, &p, PROT_READ, 0);
+	if (!res)
+		return xen_error(x, errno, "mapping grant-table frames");
+	err = xen_track(x, p, res);
+	if (err) {
+		xenforeignmemory_unmap_resource(x->fmem, res);
+		return err;
+	}
+	*addr = p;
+	return NULL;
+}
+
+static void xen_grant_frames_unmap(struct xp_backend *be, const void *addr, unsigned int count)
+{
+	xen_untrack(to_xen(be), addr, false);
+}
+
+static struct xp_error *xen_grant_map(struct xp_backend *be, uint32_t domid, uint32_t ref,
+				      bool readonly, void **addr)
+{
+	struct xen_backend *x = to_xen(be);
+	struct xp_error *err;
+	void *p;
+
+	*addr = NULL;
+	if (!x->xgt) {
+		x->xgt = xengnttab_open(&x->log.vtable, 0);
+		if (!x->xgt)
+			return xen_error(x, errno, "opening the grant device (xen-gntdev)");
+	}
+	x->log.last[0] = '\0';
+	p = xengnttab_map_grant_ref(x->xgt, domid, ref,
+				    readonly ? PROT_READ : PROT_READ | PROT_WRITE);
+	if (!p)
+		return xen_error(x, errno, "mapping a grant");
+	err = xen_track(x, p, NULL);
+	if (err) {
+		xengnttab_unmap(x->xgt, p, 1);
+		return err;
+	}
+	*addr = p;
+	return NULL;
+}
+
+static struct xp_error *xen_grant_unmap(struct xp_backend *be, void *addr)
+{
+	if (!xen_untrack(to_xen(be), addr, true))
+		return xp_error_create(XP_ERR_INVALID, EINVAL, "%p is not a grant we mapped", addr);
+	return NULL;
+}
+
 static void xen_destroy(struct xp_backend *be)
 {
 	struct xen_backend *x = to_xen(be);
 
+	/* never leave a grant mapped */
+	while (x->mappings)
+		xen_untrack(x, x->mappings->addr, x->mappings->res == NULL);
+	if (x->xgt)
+		xengnttab_close(x->xgt);
 	if (x->m2p)
 		xenforeignmemory_unmap(x->fmem, (void *)x->m2p, x->m2p_pages);
 	if (x->xsh)
@@ -571,7 +768,11 @@ static const struct xp_backend_ops xen_ops = {
 	.unmap_frames = xen_unmap_frames,
 	.m2p_map = xen_m2p_map,
 	.vcpu_cr3 = xen_vcpu_cr3,
-	/* grant tables: not yet (another issue) */
+	.grant_table_info = xen_grant_table_info,
+	.grant_frames_map = xen_grant_frames_map,
+	.grant_frames_unmap = xen_grant_frames_unmap,
+	.grant_map = xen_grant_map,
+	.grant_unmap = xen_grant_unmap,
 };
 
 struct xp_error *xp_backend_xen_open(struct xp_backend **out)

@@ -51,7 +51,8 @@ struct guest_view {
 	unsigned int width;
 	uint64_t sif; /* shared_info frame */
 	uint64_t max_pfn, fll, p2m_cr3, p2m_vaddr, p2m_generation;
-	uint64_t cr3; /* vcpu0 */
+	uint64_t cr3;	       /* vcpu0 */
+	uint64_t gnt_frame[2]; /* grant entries 0 and 1: console, xenstore */
 	size_t nr_mids, nr_leaves;
 	uint64_t *mids, *leaves; /* MFNs of the tree's pages */
 	uint64_t *p2m;		 /* max_pfn entries */
@@ -59,7 +60,7 @@ struct guest_view {
 
 struct probe_save {
 	uint64_t magic;
-	uint64_t max_pfn, sif, fll, p2m_cr3, cr3, nr_mids, nr_leaves;
+	uint64_t max_pfn, sif, fll, p2m_cr3, cr3, nr_mids, nr_leaves, gnt_frame[2];
 };
 
 static struct xp_backend *be;
@@ -298,8 +299,8 @@ static void check_errors(uint32_t domid, const char *name)
 		is_error(xp_backend_map_frames(be, absent, &mfn, 1, errs, &addr), XP_ERR_GONE, NULL,
 			 "mapping frames of an unused domid: domain gone");
 	}
-	is_error(xp_backend_grant_table_info(be, domid, NULL, NULL, NULL, NULL), XP_ERR_UNSUPPORTED,
-		 NULL, "grant ops are not implemented yet: unsupported");
+	is_error(xp_backend_grant_table_info(be, absent, NULL, NULL, NULL, NULL), XP_ERR_NODOMAIN,
+		 NULL, "grant_table_info of an unused domid: no such domain");
 }
 
 /* per-frame errors: frames the domain does not own fail, the others map */
@@ -340,6 +341,68 @@ static void check_foreign_frames(const struct guest_view *g, const struct xp_dom
 	}
 }
 
+/* v1 entry: u16 flags, u16 domid, u32 frame; 512 to a page */
+struct gnt_v1 {
+	uint16_t flags;
+	uint16_t domid;
+	uint32_t frame;
+};
+
+static void check_grants(struct guest_view *g)
+{
+	unsigned int version = 0, nr = 0, nr_status = 0, max = 0, nr2 = 0, i;
+	const struct gnt_v1 *e;
+	const void *frames = NULL, *ring = NULL;
+	void *gaddr = NULL;
+	int ferr[1] = {0};
+
+	if (!ok_noerr(xp_backend_grant_table_info(be, g->domid, &version, &nr, &nr_status, &max),
+		      "grant_table_info"))
+		return;
+	is_int(version, 1, "the guest's grant table is v1");
+	ok(nr >= 1 && nr <= max, "%u of at most %u frames in use", nr, max);
+	is_int(nr_status, 0, "v1: no status frames");
+	is_error(xp_backend_grant_frames_map(be, g->domid, false, nr, 1, &frames), XP_ERR_INVALID,
+		 "the table has",
+		 "a frame beyond the current size is refused (it would grow the table)");
+	is_error(xp_backend_grant_frames_map(be, g->domid, true, 0, 1, &frames), XP_ERR_INVALID,
+		 "no status frames", "v1: status frames are refused");
+	if (!ok_noerr(xp_backend_grant_frames_map(be, g->domid, false, 0, nr, &frames),
+		      "map the grant-table frames in use"))
+		return;
+	e = frames;
+	for (i = 0; i < 2; i++) {
+		is_int(e[i].flags, 0x19, "entry %u: permit_access, mapped r/w by dom0 (flags 0x19)",
+		       i);
+		is_int(e[i].domid, 0, "entry %u: granted to dom0", i);
+		g->gnt_frame[i] = e[i].frame;
+		ok(round_trips(g, e[i].frame), "entry %u's frame %#x is the guest's", i,
+		   e[i].frame);
+	}
+	xp_backend_grant_frames_unmap(be, frames, nr);
+	if (ok_noerr(xp_backend_grant_table_info(be, g->domid, NULL, &nr2, NULL, NULL),
+		     "grant_table_info again"))
+		is_int(nr2, nr, "the table did not grow");
+
+	/* the xenstore ring, by grant and by foreign mapping: the same page */
+	if (!ok_noerr(be->ops->grant_map(be, g->domid, 1, true, &gaddr),
+		      "map grant 1 (the xenstore ring) read-only"))
+		return;
+	if (ok_noerr(xp_backend_map_frames(be, g->domid, &g->gnt_frame[1], 1, ferr, &ring),
+		     "map its frame directly") &&
+	    !ferr[0]) {
+		ok(memcmp(gaddr, ring, 2048) == 0,
+		   "the granted page and the foreign-mapped frame hold the same rings");
+		xp_backend_unmap_frames(be, ring, 1);
+	}
+	ok_noerr(be->ops->grant_unmap(be, gaddr), "unmap the grant");
+	is_error(be->ops->grant_unmap(be, gaddr), XP_ERR_INVALID, NULL,
+		 "unmapping it twice is refused");
+	diag("summary: grant table v%u, %u of %u frames; entry 0 -> %#llx, entry 1 -> %#llx",
+	     version, nr, max, (unsigned long long)g->gnt_frame[0],
+	     (unsigned long long)g->gnt_frame[1]);
+}
+
 static void check_dom0(const struct xp_domain_info *dom0)
 {
 	struct guest_view g0 = {.domid = 0, .width = 8, .sif = dom0->shared_info_frame};
@@ -368,6 +431,7 @@ static bool save_view(const struct guest_view *g, const char *path)
 		.cr3 = g->cr3,
 		.nr_mids = g->nr_mids,
 		.nr_leaves = g->nr_leaves,
+		.gnt_frame = {g->gnt_frame[0], g->gnt_frame[1]},
 	};
 	FILE *f = fopen(path, "wb");
 	bool good;
@@ -400,6 +464,8 @@ static bool load_view(struct guest_view *b, const char *path)
 		b->cr3 = h.cr3;
 		b->nr_mids = h.nr_mids;
 		b->nr_leaves = h.nr_leaves;
+		b->gnt_frame[0] = h.gnt_frame[0];
+		b->gnt_frame[1] = h.gnt_frame[1];
 		b->mids = calloc(h.nr_mids, sizeof(*b->mids));
 		b->leaves = calloc(h.nr_leaves, sizeof(*b->leaves));
 		b->p2m = calloc(h.max_pfn, sizeof(*b->p2m));
@@ -462,6 +528,11 @@ static void compare_before(const struct guest_view *g, const struct guest_view *
 	   (unsigned long long)g->fll);
 	ok(g->p2m_cr3 != b->p2m_cr3, "p2m_cr3 changed: %#llx -> %#llx",
 	   (unsigned long long)b->p2m_cr3, (unsigned long long)g->p2m_cr3);
+	/* restore re-seeds entries 0 and 1 only, with the new frames */
+	ok(g->gnt_frame[0] != b->gnt_frame[0] && g->gnt_frame[1] != b->gnt_frame[1],
+	   "grant entries 0/1 name the new console/xenstore frames: %#llx/%#llx -> %#llx/%#llx",
+	   (unsigned long long)b->gnt_frame[0], (unsigned long long)b->gnt_frame[1],
+	   (unsigned long long)g->gnt_frame[0], (unsigned long long)g->gnt_frame[1]);
 	if (g->nr_mids == b->nr_mids && g->nr_leaves == b->nr_leaves) {
 		same = count_same(g->mids, b->mids, g->nr_mids);
 		is_int(same, 0, "every mid mfn page moved");
@@ -631,6 +702,7 @@ int main(int argc, char **argv)
 		ok(round_trips(&g, g.cr3), "vcpu0's page table is a guest page (M2P round trip)");
 	}
 	check_foreign_frames(&g, &dom0);
+	check_grants(&g);
 	check_dom0(&dom0);
 
 	if (before && load_view(&b, before)) {

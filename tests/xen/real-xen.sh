@@ -47,7 +47,7 @@ rm -f "$OUT/serial.log" "$OUT/results.log"
 msg=$(bash "$top_srcdir/tests/xen/build-initramfs.sh" "$OUT" "$top_builddir" "$top_srcdir" 2>&1)
 case $? in
 0) echo "# initramfs: $msg" ;;
-77) skip "${msg##*missing: }" ;;
+77) skip "missing ${msg##*missing: }" ;;
 *)
 	echo "1..1"
 	echo "not ok 1 - build the test initramfs"
