@@ -2,7 +2,7 @@
 noinst_PROGRAMS += bench/bench-check
 bench_bench_check_SOURCES = bench/bench-check.c
 bench_bench_check_LDADD = src/engine/libxpengine.a src/backend/libxpbackend.a \
-	src/sim/libxpsim.a src/guest/libgk.a src/lib/libxplib.a $(XEN_LIBS)
+	src/lib/libxplib.a $(XEN_LIBS)
 EXTRA_DIST += bench/run.sh
 
 bench: all
