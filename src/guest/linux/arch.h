@@ -171,6 +171,7 @@ enum {
 #define GK_ALLOC_RESERVE 64
 
 struct gk_tlb_entry {
+	u32 epoch;	/* valid when equal to gk.tlb_epoch */
 	u64 vpn;
 	u64 mfn;
 	u8 *page;
@@ -179,6 +180,7 @@ struct gk_tlb_entry {
 };
 
 struct gk_fc_entry {
+	u32 epoch;	/* valid when equal to gk.fc_epoch */
 	u64 mfn;
 	u8 *page;
 	bool wptr;
@@ -211,6 +213,7 @@ struct gk {
 	u64 ptq[GK_PTQ_SIZE];
 	unsigned int nr_ptq;
 	bool ptq_busy;
+	u32 tlb_epoch, fc_epoch;	/* flushing a cache = a new epoch */
 	struct gk_tlb_entry tlb[GK_TLB_SIZE];
 	struct gk_fc_entry fc[GK_FC_SIZE];
 };

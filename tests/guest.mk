@@ -1,0 +1,10 @@
+# Unit tests of the guest-side kernel model (src/guest/), against a fake
+# hypervisor (tests/unit/test-guest-fake.c).
+GUEST_FAKE = tests/unit/test-guest-fake.c tests/unit/test-guest-fake.h
+GUEST_TESTS = \
+	tests/unit/test-guest-boot
+check_PROGRAMS += $(GUEST_TESTS)
+TESTS += $(GUEST_TESTS)
+
+tests_unit_test_guest_boot_SOURCES = tests/unit/test-guest-boot.c $(GUEST_FAKE)
+tests_unit_test_guest_boot_LDADD = src/guest/libgk.a
