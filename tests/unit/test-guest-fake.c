@@ -540,6 +540,19 @@ uint64_t fake_kread(struct fake *f, uint64_t va)
 	return load(f, p + (va & (FPAGE - 1) & ~(uint64_t)(f->width - 1)), 0);
 }
 
+uint64_t fake_va_pfn(struct fake *f, uint64_t va)
+{
+	struct gk *g;
+	uint64_t pfn = ~0ULL;
+
+	if (gk_attach(&f->hv, &g))
+		return ~0ULL;
+	if (gk_va_to_pfn(g, va, &pfn))
+		pfn = ~0ULL;
+	gk_detach(g);
+	return pfn;
+}
+
 uint64_t fake_kvar(struct fake *f, const char *sym)
 {
 	struct gk *g;
@@ -675,7 +688,8 @@ int fake_migrate(struct fake *f, bool no_resume)
 		f->owner[nw] = FAKE_DOM;
 		f->m2p[nw] = (uint32_t)pfn;
 		f->pin[nw] = f->pin[old];
-		memcpy(frame_data(f, nw, true), frame_data(f, old, true), FPAGE);
+		if (frame_data(f, old, false))	/* untouched frames stay unmaterialised */
+			memcpy(frame_data(f, nw, true), frame_data(f, old, false), FPAGE);
 		f->truth[pfn] = (uint32_t)nw;
 	}
 	for (pfn = 0; pfn < f->pfn_space; pfn++) {

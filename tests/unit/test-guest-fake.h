@@ -71,6 +71,8 @@ const struct gk_image *fake_image(const struct fake *f);
 /* Read a kernel variable / guest word through the guest's page tables. */
 uint64_t fake_kvar(struct fake *f, const char *sym);
 uint64_t fake_kread(struct fake *f, uint64_t va);
+/* __pa() of a kernel VA as the guest sees it (gk_va_to_pfn), ~0 on error. */
+uint64_t fake_va_pfn(struct fake *f, uint64_t va);
 /* Page-table frames reachable from cr3 not pinned at their level. */
 unsigned int fake_check_pins(struct fake *f);
 /* Machine frame of a guest VA (page-table walk from cr3), ~0 if unmapped. */

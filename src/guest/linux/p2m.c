@@ -197,7 +197,7 @@ static u64 alloc_mfn_tree_page(struct gk *k)
  */
 static void xen_build_mfn_list_list_fixed(struct gk *k)
 {
-	u64 pfn, limit, top_mfn, top_mfn_p, mid_missing_mfn, missing = GET(p2m_missing);
+	u64 pfn, limit, top_mfn, top_mfn_p, mid_missing_mfn, missing = GET(p2m_missing), t;
 	u64 missing_pte_mfn = 0, identity_pte_mfn = 0, missing_mfn_mfn;
 
 	if (!GET(p2m_top_mfn)) {
@@ -272,6 +272,18 @@ static void xen_build_mfn_list_list_fixed(struct gk *k)
 
 		wr(k, ARR(top_mfn, topidx), virt_to_mfn(k, mid_mfn_p));
 		wr(k, ARR(mid_mfn_p, mididx), leaf_mfn);
+	}
+
+	/*
+	 * Tops beyond xen_max_p2m_pfn can only be missing; refresh their mfn
+	 * too, through p2m_top_mfn_p, so that every p2m_top_mfn[i] names a
+	 * frame we own.  (A 6.1 kernel gets the same from a list sized by
+	 * CONFIG_XEN_MEMORY_HOTPLUG_LIMIT, which covers every top entry.)
+	 */
+	for (t = DIV_ROUND_UP_ULL(limit, P2M_MID_PER_PAGE * P2M_PER_PAGE);
+	     t < P2M_TOP_PER_PAGE && !k->oops; t++) {
+		BUG_ON(rd(k, ARR(top_mfn_p, t)) != mid_missing_mfn);
+		wr(k, ARR(top_mfn, t), missing_mfn_mfn);
 	}
 }
 
