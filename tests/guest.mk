@@ -3,7 +3,8 @@
 GUEST_FAKE = tests/unit/test-guest-fake.c tests/unit/test-guest-fake.h
 GUEST_TESTS = \
 	tests/unit/test-guest-boot \
-	tests/unit/test-guest-resume
+	tests/unit/test-guest-resume \
+	tests/unit/test-guest-alloc
 check_PROGRAMS += $(GUEST_TESTS)
 TESTS += $(GUEST_TESTS)
 
@@ -11,3 +12,5 @@ tests_unit_test_guest_boot_SOURCES = tests/unit/test-guest-boot.c $(GUEST_FAKE)
 tests_unit_test_guest_boot_LDADD = src/guest/libgk.a
 tests_unit_test_guest_resume_SOURCES = tests/unit/test-guest-resume.c $(GUEST_FAKE)
 tests_unit_test_guest_resume_LDADD = src/guest/libgk.a
+tests_unit_test_guest_alloc_SOURCES = tests/unit/test-guest-alloc.c $(GUEST_FAKE)
+tests_unit_test_guest_alloc_LDADD = src/guest/libgk.a

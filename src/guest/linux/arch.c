@@ -712,7 +712,7 @@ static u64 memblock_alloc_pfn(struct gk *k)
 	return ~0ULL;
 }
 
-static void drain_pt_queue(struct gk *k)
+void drain_pt_queue(struct gk *k)
 {
 	if (k->ptq_busy)
 		return;

@@ -331,6 +331,9 @@ void free_page(struct gk *k, u64 va);
 /* A zeroed page-table page for @level, pinned, mapped read-only in the
  * direct map: its MFN, ~0 on failure (oops). */
 u64 alloc_pt_page(struct gk *k, unsigned int level, u64 *pfn);
+/* Give the page-table pages allocated so far their direct-map aliases
+ * (done at the end of every set_pte_va()/set_pmd_va() anyway). */
+void drain_pt_queue(struct gk *k);
 /* A zeroed page of the image's brk area: its VA (an oops when exhausted). */
 u64 extend_brk(struct gk *k);
 /* The allocator's frontier (pfns below it, down to the image, are the kernel's). */

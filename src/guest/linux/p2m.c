@@ -889,6 +889,7 @@ static int alloc_p2m_pmd(struct gk *k, u64 pfn, u64 addr, u64 pte_pg_mfn)
 		if (new[i] == ~0ULL)
 			return k->oops ? k->oops : -ENOMEM;
 	}
+	drain_pt_queue(k);
 
 	vaddr = addr & ~(PMD_SIZE * n - 1);
 	for (i = 0; i < n && !k->oops; i++) {
