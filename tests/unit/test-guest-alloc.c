@@ -174,8 +174,8 @@ static void test_alloc(enum gk_layout layout, unsigned int width)
 	{
 		uint64_t nf = nr_free(k);
 
-		ok(nf > 0, "%s/%u: freed pages waiting", name, width * 8);
-		ok(populate(f, k, 4 * mid + 3), "%s/%u: another allocation", name, width * 8);
+		ok(nf > 0, "%s/%u: freed pages waiting (%llu)", name, width * 8, (unsigned long long)nf);
+		ok(populate(f, k, 4 * mid + 7 + epp), "%s/%u: another leaf", name, width * 8);
 		is_u64(nr_free(k), 0, "%s/%u: served from the freed pages first", name, width * 8);
 	}
 	ok(!k->oops, "%s/%u: no oops", name, width * 8);
