@@ -8,7 +8,8 @@ GUEST_TESTS = \
 	tests/unit/test-guest-balloon \
 	tests/unit/test-guest-sysmap \
 	tests/unit/test-guest-corrupt
-check_PROGRAMS += $(GUEST_TESTS)
+# test-guest-bench is not a test: it times a 1 TiB boot (run it by hand).
+check_PROGRAMS += $(GUEST_TESTS) tests/unit/test-guest-bench
 TESTS += $(GUEST_TESTS)
 
 tests_unit_test_guest_boot_SOURCES = tests/unit/test-guest-boot.c $(GUEST_FAKE)
@@ -23,3 +24,5 @@ tests_unit_test_guest_sysmap_SOURCES = tests/unit/test-guest-sysmap.c $(GUEST_FA
 tests_unit_test_guest_sysmap_LDADD = src/guest/libgk.a
 tests_unit_test_guest_corrupt_SOURCES = tests/unit/test-guest-corrupt.c $(GUEST_FAKE)
 tests_unit_test_guest_corrupt_LDADD = src/guest/libgk.a
+tests_unit_test_guest_bench_SOURCES = tests/unit/test-guest-bench.c $(GUEST_FAKE)
+tests_unit_test_guest_bench_LDADD = src/guest/libgk.a

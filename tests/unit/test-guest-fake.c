@@ -364,7 +364,8 @@ static int fail(struct fake *f, const char *fmt, ...)
 
 /* --- the domain builder ------------------------------------------------------ */
 
-int fake_build(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages, uint64_t max_pages)
+int fake_prepare(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages,
+		 uint64_t max_pages)
 {
 	const struct gk_image *img = &f->img;
 	const char *why = NULL;
@@ -450,7 +451,14 @@ int fake_build(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages, u
 	frame_data(f, l4, true);
 	f->pin[l4] = f->width == 8 ? 4 : 3;
 	f->cr3 = l4;
-	return gk_boot(&f->hv, cfg);
+	return 0;
+}
+
+int fake_build(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages, uint64_t max_pages)
+{
+	int ret = fake_prepare(f, cfg, nr_pages, max_pages);
+
+	return ret ? ret : gk_boot(&f->hv, cfg);
 }
 
 /* --- reading the guest like a toolstack ----------------------------------- */

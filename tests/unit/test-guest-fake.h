@@ -41,6 +41,9 @@ void fake_set_boot_mfn(struct fake *f, bool on);
  * returns gk_boot()'s result, or -EINVAL when the layout refuses. */
 int fake_build(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages,
 	       uint64_t max_pages);
+/* The builder's part alone (gk_boot() not called). */
+int fake_prepare(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages,
+		 uint64_t max_pages);
 /* Save + restore on the same host: every frame moves to a new MFN, page
  * tables, start_info and the p2m's leaves are rewritten, shared_info is
  * copied stale with frame_list_list = 0.  Then gk_resume() unless
