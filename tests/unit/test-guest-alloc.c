@@ -35,7 +35,7 @@ static void log_pt_write(void *arg, uint64_t table_mfn, unsigned int idx, uint64
 
 static struct fake *boot(enum gk_layout layout, unsigned int width, uint64_t nr, uint64_t max)
 {
-	struct gk_config cfg = { .layout = layout, .width = width };
+	struct gk_config cfg = {.layout = layout, .width = width};
 	struct fake *f = fake_create(3 * max + 65536);
 
 	if (fake_build(f, &cfg, nr, max)) {
@@ -68,7 +68,7 @@ static void test_alloc(enum gk_layout layout, unsigned int width)
 	/* nr_pages leaves mids 1.. wholly missing: fresh regions for each case */
 	uint64_t nr = width == 8 ? 100000 : 300000, max = nr + 4 * mid + 1000;
 	struct fake *f = boot(layout, width, nr, max);
-	struct gen_log log = { .f = f };
+	struct gen_log log = {.f = f};
 	struct gk *k;
 	int n;
 
@@ -97,8 +97,8 @@ static void test_alloc(enum gk_layout layout, unsigned int width)
 	ok(populate(f, k, pfn), "%s/%u: populate pfn %llx in a missing mid", name, width * 8,
 	   (unsigned long long)pfn);
 	gk_test_pt_write = NULL;
-	is_u64(fake_truth(f, pfn), __pfn_to_mfn(k, pfn), "%s/%u: the p2m names its new frame",
-	       name, width * 8);
+	is_u64(fake_truth(f, pfn), __pfn_to_mfn(k, pfn), "%s/%u: the p2m names its new frame", name,
+	       width * 8);
 	if (layout != GK_LAYOUT_TREE) {
 		unsigned int i, odd = 0;
 
@@ -126,8 +126,8 @@ static void test_alloc(enum gk_layout layout, unsigned int width)
 		gk_test_lose_cmpxchg = n;
 		ok(populate(f, k, pfn), "%s/%u: populate pfn %llx losing cmpxchg %d", name,
 		   width * 8, (unsigned long long)pfn, n);
-		is_u64(gk_test_cmpxchg_lost, lost + 1, "%s/%u: cmpxchg %d was lost", name, width * 8,
-		       n);
+		is_u64(gk_test_cmpxchg_lost, lost + 1, "%s/%u: cmpxchg %d was lost", name,
+		       width * 8, n);
 		is_u64(__pfn_to_mfn(k, pfn), fake_truth(f, pfn), "%s/%u: the entry is there", name,
 		       width * 8);
 		/* The loser's page is on top of the free stack, initialised, unused. */
@@ -157,24 +157,28 @@ static void test_alloc(enum gk_layout layout, unsigned int width)
 				want = INVALID_P2M_ENTRY;
 			} else {
 				used = __va(k, PFN_PHYS(mfn_to_pfn(
-						       k, fake_va_to_mfn(f, ARR(GET(xen_p2m_addr), pfn)))));
+						       k, fake_va_to_mfn(f, ARR(GET(xen_p2m_addr),
+										pfn)))));
 				want = INVALID_P2M_ENTRY;
 			}
 			used = PFN_DOWN(__pa(k, used));
 			for (i = 0; p && i < epp; i++)
-				bad += (width == 8 ? ((uint64_t *)p)[i] : ((uint32_t *)p)[i]) != want;
+				bad += (width == 8 ? ((uint64_t *)p)[i] : ((uint32_t *)p)[i]) !=
+				       want;
 		}
-		ok(p && used != mine, "%s/%u: cmpxchg %d: the loser's page (%llx) is not the one in use (%llx)",
-		   name, width * 8, n, (unsigned long long)mine, (unsigned long long)used);
-		is_int(bad, 0, "%s/%u: cmpxchg %d: the freed page is the loser's, initialised", name,
-		       width * 8, n);
+		ok(p && used != mine,
+		   "%s/%u: cmpxchg %d: the loser's page (%llx) is not the one in use (%llx)", name,
+		   width * 8, n, (unsigned long long)mine, (unsigned long long)used);
+		is_int(bad, 0, "%s/%u: cmpxchg %d: the freed page is the loser's, initialised",
+		       name, width * 8, n);
 	}
 	gk_test_lose_cmpxchg = 0;
 	/* The next allocation reuses a freed page. */
 	{
 		uint64_t nf = nr_free(k);
 
-		ok(nf > 0, "%s/%u: freed pages waiting (%llu)", name, width * 8, (unsigned long long)nf);
+		ok(nf > 0, "%s/%u: freed pages waiting (%llu)", name, width * 8,
+		   (unsigned long long)nf);
 		ok(populate(f, k, 4 * mid + 7 + epp), "%s/%u: another leaf", name, width * 8);
 		is_u64(nr_free(k), 0, "%s/%u: served from the freed pages first", name, width * 8);
 	}

@@ -18,7 +18,7 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 
 static void test_balloon(enum gk_layout layout, unsigned int width, uint64_t nr, uint64_t max)
 {
-	struct gk_config cfg = { .layout = layout, .width = width };
+	struct gk_config cfg = {.layout = layout, .width = width};
 	const char *name = gk_layout_name(layout);
 	uint64_t epp = 4096 / width, pfn, frontier, image;
 	struct fake *f = fake_create(3 * max + 65536);
@@ -85,7 +85,7 @@ static void test_balloon(enum gk_layout layout, unsigned int width, uint64_t nr,
 
 static void test_delay(void)
 {
-	struct gk_config cfg = { .layout = GK_LAYOUT_LIST, .width = 8 };
+	struct gk_config cfg = {.layout = GK_LAYOUT_LIST, .width = 8};
 	struct fake *f = fake_create(200000);
 	struct timespec a, b;
 	double us;

@@ -24,7 +24,7 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	struct gk_config cfg = { .layout = GK_LAYOUT_LIST, .width = 8 };
+	struct gk_config cfg = {.layout = GK_LAYOUT_LIST, .width = 8};
 	uint64_t pages = 1ULL << 28;
 	struct fake *f;
 	double t0, t1, t2, t3;

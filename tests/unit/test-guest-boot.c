@@ -24,7 +24,7 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 
 static void test_boot(const struct boot_case *bc)
 {
-	struct gk_config cfg = { .layout = bc->layout, .width = bc->width };
+	struct gk_config cfg = {.layout = bc->layout, .width = bc->width};
 	const char *name = gk_layout_name(bc->layout);
 	unsigned int w = bc->width;
 	uint64_t epp = 4096 / w, mask = MASK(w);
@@ -73,21 +73,26 @@ static void test_boot(const struct boot_case *bc)
 		is_u64(FAKE_SHINFO(f, arch.p2m_cr3),
 		       w == 8 ? pgd_mfn << 12 : (uint32_t)((pgd_mfn << 12) | (pgd_mfn >> 20)),
 		       "%s/%u: p2m_cr3 = xen_pfn_to_cr3(init_top_pgt)", name, w * 8);
-		is_u64(fake_kvar(f, "xen_p2m_size"), list, "%s/%u: list covers maxmem, 2/4 MiB aligned",
-		       name, w * 8);
+		is_u64(fake_kvar(f, "xen_p2m_size"), list,
+		       "%s/%u: list covers maxmem, 2/4 MiB aligned", name, w * 8);
 		/* Leaf 0 is the builder's first array page, remapped read-write. */
 		leaf_mfn = fake_va_to_mfn(f, vaddr);
-		is_u64(leaf_mfn, fake_truth(f, img->p2m_pfn), "%s/%u: list leaf 0 is the initial array",
-		       name, w * 8);
-		is_u64(img->mfn_list_va, w == 8 ? 0x8000000000ULL : img->virt_base + img->p2m_pfn * 4096,
+		is_u64(leaf_mfn, fake_truth(f, img->p2m_pfn),
+		       "%s/%u: list leaf 0 is the initial array", name, w * 8);
+		is_u64(img->mfn_list_va,
+		       w == 8 ? 0x8000000000ULL : img->virt_base + img->p2m_pfn * 4096,
 		       "%s/%u: initial array at XEN_ELFNOTE_INIT_P2M / kernel map", name, w * 8);
 		/* The last 2 (4) MiB of the list is wholly missing: p2m_missing_pte. */
-		l1 = fake_truth(f, (fake_kvar(f, "p2m_missing_pte") - (w == 8 ? 0xffff888000000000ULL
-									    : 0xc0000000ULL)) >> 12);
+		l1 = fake_truth(f, (fake_kvar(f, "p2m_missing_pte") -
+				    (w == 8 ? 0xffff888000000000ULL : 0xc0000000ULL)) >>
+					   12);
 		pte = *(uint64_t *)fake_frame(f, l1);
-		is_u64(pte, (fake_truth(f, (fake_kvar(f, "p2m_missing") -
-					    (w == 8 ? 0xffff888000000000ULL : 0xc0000000ULL)) >> 12) << 12) |
-				    (w == 8 ? 0x8010000000000065ULL : 0x8000000000000061ULL),
+		is_u64(pte,
+		       (fake_truth(f, (fake_kvar(f, "p2m_missing") -
+				       (w == 8 ? 0xffff888000000000ULL : 0xc0000000ULL)) >>
+					      12)
+			<< 12) |
+			       (w == 8 ? 0x8010000000000065ULL : 0x8000000000000061ULL),
 		       "%s/%u: p2m_missing_pte maps p2m_missing read-only", name, w * 8);
 		if ((list - 1) / (epp * epp) * (epp * epp) >= bc->max)
 			is_u64(fake_va_to_l1(f, vaddr + (list - 1) * w), l1,
@@ -95,11 +100,13 @@ static void test_boot(const struct boot_case *bc)
 			       name, w * 8);
 		else
 			is_u64(fake_va_to_mfn(f, vaddr + (list - 1) * w),
-			       fake_truth(f, (fake_kvar(f, "p2m_missing") - (w == 8 ? 0xffff888000000000ULL
-									      : 0xc0000000ULL)) >> 12),
+			       fake_truth(f, (fake_kvar(f, "p2m_missing") -
+					      (w == 8 ? 0xffff888000000000ULL : 0xc0000000ULL)) >>
+						     12),
 			       "%s/%u: the list's missing tail page maps p2m_missing", name, w * 8);
 		pte = ((uint64_t *)fake_frame(f, fake_va_to_l1(f, vaddr)))[0];
-		is_u64(pte, (leaf_mfn << 12) | (w == 8 ? 0x8010000000000067ULL : 0x8000000000000063ULL),
+		is_u64(pte,
+		       (leaf_mfn << 12) | (w == 8 ? 0x8010000000000067ULL : 0x8000000000000063ULL),
 		       "%s/%u: leaf PTE flags as on a real guest", name, w * 8);
 	}
 	if (bc->layout == GK_LAYOUT_LIST_ONLY)
@@ -122,7 +129,7 @@ static void test_boot(const struct boot_case *bc)
 
 static void test_no_boot_mfn(void)
 {
-	struct gk_config cfg = { .layout = GK_LAYOUT_LIST, .width = 8 };
+	struct gk_config cfg = {.layout = GK_LAYOUT_LIST, .width = 8};
 	struct fake *f = fake_create(200000);
 
 	fake_set_boot_mfn(f, false);
@@ -133,7 +140,7 @@ static void test_no_boot_mfn(void)
 
 static void test_refusals(void)
 {
-	struct gk_config cfg = { .layout = GK_LAYOUT_TREE, .width = 8 };
+	struct gk_config cfg = {.layout = GK_LAYOUT_TREE, .width = 8};
 	struct gk_image img;
 	const char *why = NULL;
 
@@ -158,7 +165,7 @@ static void test_refusals(void)
 
 static void test_min_pages(enum gk_layout layout, unsigned int width)
 {
-	struct gk_config cfg = { .layout = layout, .width = width };
+	struct gk_config cfg = {.layout = layout, .width = width};
 	struct gk_image img;
 	struct fake *f;
 
@@ -175,8 +182,8 @@ static void test_min_pages(enum gk_layout layout, unsigned int width)
 static void test_identity(enum gk_layout layout, unsigned int width, uint64_t start, uint64_t end,
 			  uint64_t nr, uint64_t max)
 {
-	struct gk_config cfg = { .layout = layout, .width = width, .identity_start = start,
-				 .identity_end = end };
+	struct gk_config cfg = {
+		.layout = layout, .width = width, .identity_start = start, .identity_end = end};
 	uint64_t ibit = width == 8 ? 1ULL << 62 : 1ULL << 30, released;
 	struct fake *f = fake_create(4 * max);
 	struct gk *g;
@@ -193,7 +200,8 @@ static void test_identity(enum gk_layout layout, unsigned int width, uint64_t st
 	       (unsigned long long)start);
 	is_u64(gk_pfn_to_mfn(g, end - 1), (end - 1) | ibit, "pfn %llx reads IDENTITY_FRAME",
 	       (unsigned long long)(end - 1));
-	ok(gk_pfn_to_mfn(g, start - 1) != (((start - 1) | ibit)), "pfn before the range is not 1:1");
+	ok(gk_pfn_to_mfn(g, start - 1) != (((start - 1) | ibit)),
+	   "pfn before the range is not 1:1");
 	if (layout != GK_LAYOUT_TREE && end - start >= 4096 / width * 512 * 2)
 		ok(fake_kvar(f, "p2m_identity_pte") != 0, "p2m_identity_pte in use");
 	gk_detach(g);
@@ -203,14 +211,11 @@ static void test_identity(enum gk_layout layout, unsigned int width, uint64_t st
 int main(void)
 {
 	static const struct boot_case cases[] = {
-		{ GK_LAYOUT_TREE, 8, 300000, 600000 },
-		{ GK_LAYOUT_LIST, 8, 300000, 600000 },
-		{ GK_LAYOUT_LIST_ONLY, 8, 300000, 600000 },
-		{ GK_LAYOUT_TREE, 4, 300000, 1300000 },
-		{ GK_LAYOUT_LIST, 4, 300000, 1300000 },
-		{ GK_LAYOUT_LIST_ONLY, 4, 300000, 1300000 },
-		{ GK_LAYOUT_LIST, 8, 65536, 65536 },	/* the real 256 MiB domU */
-		{ GK_LAYOUT_TREE, 8, 100001, 100001 },	/* partial last page */
+		{GK_LAYOUT_TREE, 8, 300000, 600000},	  {GK_LAYOUT_LIST, 8, 300000, 600000},
+		{GK_LAYOUT_LIST_ONLY, 8, 300000, 600000}, {GK_LAYOUT_TREE, 4, 300000, 1300000},
+		{GK_LAYOUT_LIST, 4, 300000, 1300000},	  {GK_LAYOUT_LIST_ONLY, 4, 300000, 1300000},
+		{GK_LAYOUT_LIST, 8, 65536, 65536},   /* the real 256 MiB domU */
+		{GK_LAYOUT_TREE, 8, 100001, 100001}, /* partial last page */
 	};
 	unsigned int i;
 

@@ -12,7 +12,7 @@
 
 static struct fake *boot(enum gk_layout layout, enum gk_variant variant, unsigned int width)
 {
-	struct gk_config cfg = { .layout = layout, .variant = variant, .width = width };
+	struct gk_config cfg = {.layout = layout, .variant = variant, .width = width};
 	struct fake *f = fake_create(600000);
 
 	if (fake_build(f, &cfg, 100000, 150000)) {
@@ -101,7 +101,8 @@ int main(void)
 	/* A wild pointer in p2m_top_mfn_p[0]: the fixed resume BUGs out. */
 	f = boot(GK_LAYOUT_LIST, GK_KERNEL_FIXED, 8);
 	poke(f, "p2m_top_mfn_p", 0, 0xdead000000001000ULL);
-	is_int(gk_balloon(fake_hv(f), 100000 - 10, 0), 0, "balloon down does not need the mfn tree");
+	is_int(gk_balloon(fake_hv(f), 100000 - 10, 0), 0,
+	       "balloon down does not need the mfn tree");
 	is_int(fake_migrate(f, false), -EINVAL, "resume with a wild p2m_top_mfn_p[0] fails");
 	ok(fake_console_count(f, "kernel BUG") >= 1, "with a BUG on the console");
 	fake_destroy(f);
@@ -158,12 +159,12 @@ int main(void)
 
 	/* Boot refuses a builder that put things elsewhere. */
 	{
-		struct gk_config cfg = { .layout = GK_LAYOUT_LIST, .width = 8 };
+		struct gk_config cfg = {.layout = GK_LAYOUT_LIST, .width = 8};
 		struct fake *h = fake_create(400000);
 		struct gk_image img;
 
 		gk_image_layout(&cfg, 100000, &img, NULL);
-		cfg.layout = GK_LAYOUT_TREE;	/* the builder and the kernel disagree */
+		cfg.layout = GK_LAYOUT_TREE; /* the builder and the kernel disagree */
 		ret = fake_build(h, &cfg, 100000, 100000);
 		is_int(ret, 0, "a tree kernel boots from its own builder layout");
 		fake_destroy(h);

@@ -205,7 +205,7 @@ static int op_decrease_reservation(void *hv, uint64_t mfn)
 	f->owner[mfn] = FAKE_FREE;
 	frame_release(f, mfn);
 	f->tot_pages--;
-	return 0;	/* the M2P entry stays, stale, as on Xen */
+	return 0; /* the M2P entry stays, stale, as on Xen */
 }
 
 static int op_machphys_update(void *hv, uint64_t mfn, uint64_t pfn)
@@ -289,7 +289,7 @@ struct fake *fake_create(uint64_t max_mfn)
 	memset(f->m2p, 0xff, max_mfn * sizeof(*f->m2p));
 	f->owner = xzalloc(max_mfn);
 	f->pin = xzalloc(max_mfn);
-	f->cursor = max_mfn / 3;	/* MFNs unlike pfns */
+	f->cursor = max_mfn / 3; /* MFNs unlike pfns */
 	f->ops = (struct gk_hv_ops){
 		.frame = op_frame,
 		.m2p = op_m2p,
@@ -364,8 +364,7 @@ static int fail(struct fake *f, const char *fmt, ...)
 
 /* --- the domain builder ------------------------------------------------------ */
 
-int fake_prepare(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages,
-		 uint64_t max_pages)
+int fake_prepare(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages, uint64_t max_pages)
 {
 	const struct gk_image *img = &f->img;
 	const char *why = NULL;
@@ -416,7 +415,7 @@ int fake_prepare(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages,
 	f->si_mfn = f->truth[img->start_info_pfn];
 	p = frame_data(f, f->si_mfn, true);
 	if (f->width == 8) {
-		struct start_info_x86_64 si = { 0 };
+		struct start_info_x86_64 si = {0};
 
 		strcpy(si.magic, "xen-3.0-x86_64");
 		si.nr_pages = nr_pages;
@@ -431,7 +430,7 @@ int fake_prepare(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages,
 		si.nr_p2m_frames = img->p2m_pages;
 		memcpy(p, &si, sizeof(si));
 	} else {
-		struct start_info_x86_32 si = { 0 };
+		struct start_info_x86_32 si = {0};
 
 		strcpy(si.magic, "xen-3.0-x86_32p");
 		si.nr_pages = (uint32_t)nr_pages;
@@ -595,8 +594,8 @@ static void shinfo_set(struct fake *f, size_t off64, size_t off32, uint64_t v)
 		*(uint32_t *)(p + off32) = (uint32_t)v;
 }
 
-#define SHINFO_SET(f, field, v)                                                                    \
-	shinfo_set((f), offsetof(struct shared_info_x86_64, field),                                \
+#define SHINFO_SET(f, field, v)                                     \
+	shinfo_set((f), offsetof(struct shared_info_x86_64, field), \
 		   offsetof(struct shared_info_x86_32, field), (v))
 
 static uint64_t cr3_to_mfn(const struct fake *f, uint64_t cr3)
@@ -622,7 +621,8 @@ static int find_leaves(struct fake *f, uint64_t max_pfn, uint64_t *leaf, bool vi
 		for (j = 0; j < n; j++) {
 			leaf[j] = walk(f, top, vaddr + j * FPAGE, NULL);
 			if (!owned(f, leaf[j]))
-				return fail(f, "Bad virtual p2m address range (leaf %" PRIu64 ")", j);
+				return fail(f, "Bad virtual p2m address range (leaf %" PRIu64 ")",
+					    j);
 		}
 		return 0;
 	}
@@ -635,12 +635,14 @@ static int find_leaves(struct fake *f, uint64_t max_pfn, uint64_t *leaf, bool vi
 		uint64_t mid = load(f, frame_data(f, fll, true), topidx);
 
 		if (!owned(f, mid))
-			return fail(f, "Bad mfn %#" PRIx64 " at index %" PRIu64 " (of %" PRIu64
-				       ") in p2m frame list list",
+			return fail(f,
+				    "Bad mfn %#" PRIx64 " at index %" PRIu64 " (of %" PRIu64
+				    ") in p2m frame list list",
 				    mid, topidx, (n + f->epp - 1) / f->epp);
 		leaf[j] = load(f, frame_data(f, mid, true), mididx);
 		if (!owned(f, leaf[j]))
-			return fail(f, "Bad mfn %#" PRIx64 " at index %" PRIu64 " in p2m frame list",
+			return fail(f,
+				    "Bad mfn %#" PRIx64 " at index %" PRIu64 " in p2m frame list",
 				    leaf[j], j);
 	}
 	return 0;
@@ -677,8 +679,9 @@ int fake_migrate(struct fake *f, bool no_resume)
 			if (pfn >= max_pfn || !plain_mfn(f, v))
 				continue;
 			if (!owned(f, v) || f->m2p[v] != pfn) {
-				ret = fail(f, "p2m entry for pfn %#" PRIx64 " names mfn %#" PRIx64
-					      ", not ours",
+				ret = fail(f,
+					   "p2m entry for pfn %#" PRIx64 " names mfn %#" PRIx64
+					   ", not ours",
 					   pfn, v);
 				goto out;
 			}
@@ -696,7 +699,7 @@ int fake_migrate(struct fake *f, bool no_resume)
 		f->owner[nw] = FAKE_DOM;
 		f->m2p[nw] = (uint32_t)pfn;
 		f->pin[nw] = f->pin[old];
-		if (frame_data(f, old, false))	/* untouched frames stay unmaterialised */
+		if (frame_data(f, old, false)) /* untouched frames stay unmaterialised */
 			memcpy(frame_data(f, nw, true), frame_data(f, old, false), FPAGE);
 		f->truth[pfn] = (uint32_t)nw;
 	}
@@ -727,8 +730,9 @@ int fake_migrate(struct fake *f, bool no_resume)
 			om = (v & PTE_MASK) >> 12;
 			pp = om < f->max_mfn ? f->m2p[om] : NONE32;
 			if (pp == NONE32 || pp >= f->pfn_space || old_of[pp] != om) {
-				ret = fail(f, "bad mfn %#" PRIx64 " in page table pfn %#" PRIx64 "[%" PRIu64
-					      "]",
+				ret = fail(f,
+					   "bad mfn %#" PRIx64 " in page table pfn %#" PRIx64
+					   "[%" PRIu64 "]",
 					   om, pfn, e);
 				goto out;
 			}
@@ -926,7 +930,7 @@ static uint64_t expected_entry(const struct fake *f, uint64_t pfn)
 
 unsigned int fake_check(struct fake *f, bool verbose)
 {
-	struct checker c = { .f = f, .verbose = verbose };
+	struct checker c = {.f = f, .verbose = verbose};
 	bool tree = f->cfg.layout == GK_LAYOUT_TREE;
 	bool list_only = f->cfg.layout == GK_LAYOUT_LIST_ONLY;
 	uint64_t max_pfn = FAKE_SHINFO(f, arch.max_pfn);
@@ -965,7 +969,8 @@ unsigned int fake_check(struct fake *f, bool verbose)
 		/* The list, as a toolstack walks it, says what the truth says. */
 		for (pfn = 0; pfn < max_pfn; pfn++) {
 			uint64_t lm = walk(f, cr3_to_mfn(f, cr3),
-					   FAKE_SHINFO(f, arch.p2m_vaddr) + pfn * f->width, NULL), v;
+					   FAKE_SHINFO(f, arch.p2m_vaddr) + pfn * f->width, NULL),
+				 v;
 
 			if (lm == ~0ULL || lm >= f->max_mfn || f->owner[lm] != FAKE_DOM) {
 				bad(&c, "list page for pfn %#" PRIx64 " unmapped or foreign", pfn);
@@ -1010,7 +1015,8 @@ unsigned int fake_check(struct fake *f, bool verbose)
 		uint8_t *top, *mm;
 
 		if (fll != mfn_of_va(&c, top_va))
-			bad(&c, "frame_list_list %#" PRIx64 " != virt_to_mfn(p2m_top_mfn) %#" PRIx64,
+			bad(&c,
+			    "frame_list_list %#" PRIx64 " != virt_to_mfn(p2m_top_mfn) %#" PRIx64,
 			    fll, mfn_of_va(&c, top_va));
 		if (!owned(f, fll) || !owned(f, mm_mfn) || !owned(f, missing_mfn)) {
 			bad(&c, "frame list, mid-missing or missing page not ours");
@@ -1020,8 +1026,9 @@ unsigned int fake_check(struct fake *f, bool verbose)
 		mm = frame_data(f, mm_mfn, true);
 		for (i = 0; i < epp; i++) {
 			if (load(f, mm, i) != missing_mfn) {
-				bad(&c, "p2m_mid_missing_mfn[%" PRIu64 "] = %#" PRIx64
-					", want p2m_missing's mfn %#" PRIx64,
+				bad(&c,
+				    "p2m_mid_missing_mfn[%" PRIu64 "] = %#" PRIx64
+				    ", want p2m_missing's mfn %#" PRIx64,
 				    i, load(f, mm, i), missing_mfn);
 				break;
 			}
@@ -1030,13 +1037,15 @@ unsigned int fake_check(struct fake *f, bool verbose)
 			uint64_t t = load(f, top, i), pv = fake_kread(f, top_p + i * f->width);
 
 			if (t != mfn_of_va(&c, pv)) {
-				bad(&c, "p2m_top_mfn[%" PRIu64 "] = %#" PRIx64
-					" != virt_to_mfn(p2m_top_mfn_p[%" PRIu64 "]) = %#" PRIx64,
+				bad(&c,
+				    "p2m_top_mfn[%" PRIu64 "] = %#" PRIx64
+				    " != virt_to_mfn(p2m_top_mfn_p[%" PRIu64 "]) = %#" PRIx64,
 				    i, t, i, mfn_of_va(&c, pv));
 				break;
 			}
 			if (!owned(f, t) || fake_truth(f, f->m2p[t]) != t) {
-				bad(&c, "p2m_top_mfn[%" PRIu64 "] = %#" PRIx64 " is not ours", i, t);
+				bad(&c, "p2m_top_mfn[%" PRIu64 "] = %#" PRIx64 " is not ours", i,
+				    t);
 				break;
 			}
 		}
@@ -1050,33 +1059,40 @@ unsigned int fake_check(struct fake *f, bool verbose)
 			bool whole_missing;
 
 			if (tree) {
-				uint64_t mid = fake_kread(f, sym(&c, "p2m_top") + topidx * f->width);
+				uint64_t mid =
+					fake_kread(f, sym(&c, "p2m_top") + topidx * f->width);
 
 				whole_missing = mid == sym(&c, "p2m_mid_missing");
-				want = whole_missing ? 0
-						     : mfn_of_va(&c, fake_kread(f, mid + mididx * f->width));
+				want = whole_missing
+					       ? 0
+					       : mfn_of_va(&c,
+							   fake_kread(f, mid + mididx * f->width));
 			} else {
 				want = walk(f, f->cr3, sym(&c, "xen_p2m_addr") + j * FPAGE, &l1);
 				whole_missing = l1 == missing_pte_mfn || l1 == identity_pte_mfn;
 			}
 			if (whole_missing) {
 				if (t != mm_mfn)
-					bad(&c, "top %" PRIu64 " is missing but p2m_top_mfn names %#" PRIx64
-						", not p2m_mid_missing_mfn %#" PRIx64,
+					bad(&c,
+					    "top %" PRIu64
+					    " is missing but p2m_top_mfn names %#" PRIx64
+					    ", not p2m_mid_missing_mfn %#" PRIx64,
 					    topidx, t, mm_mfn);
 				j += epp - 1;
 				continue;
 			}
 			if (!owned(f, t) || !owned(f, want)) {
-				bad(&c, "mid %" PRIu64 " (%#" PRIx64 ") or leaf %" PRIu64 " (%#" PRIx64
-					") not ours",
+				bad(&c,
+				    "mid %" PRIu64 " (%#" PRIx64 ") or leaf %" PRIu64 " (%#" PRIx64
+				    ") not ours",
 				    topidx, t, j, want);
 				break;
 			}
 			leaf[j] = load(f, frame_data(f, t, true), mididx);
 			if (leaf[j] != want) {
-				bad(&c, "mid-mfn[%" PRIu64 "][%" PRIu64 "] = %#" PRIx64
-					", the leaf is at %#" PRIx64,
+				bad(&c,
+				    "mid-mfn[%" PRIu64 "][%" PRIu64 "] = %#" PRIx64
+				    ", the leaf is at %#" PRIx64,
 				    topidx, mididx, leaf[j], want);
 				break;
 			}
@@ -1091,9 +1107,11 @@ unsigned int fake_check(struct fake *f, bool verbose)
 			for (i = 0; i < epp && j * epp + i < max_pfn; i++) {
 				uint64_t v = load(f, lp, i), want = expected_entry(f, j * epp + i);
 
-				if (v != want && !(v == ulong_mask(f) && (want & identity_bit(f)))) {
-					bad(&c, "mfn tree says pfn %#" PRIx64 " -> %#" PRIx64
-						", want %#" PRIx64,
+				if (v != want &&
+				    !(v == ulong_mask(f) && (want & identity_bit(f)))) {
+					bad(&c,
+					    "mfn tree says pfn %#" PRIx64 " -> %#" PRIx64
+					    ", want %#" PRIx64,
 					    j * epp + i, v, want);
 					break;
 				}

@@ -24,7 +24,7 @@
 enum fake_owner {
 	FAKE_FREE = 0,
 	FAKE_DOM = 1,	/* the guest */
-	FAKE_OTHER = 2,	/* another domain */
+	FAKE_OTHER = 2, /* another domain */
 	FAKE_XEN = 3,	/* Xen's own (shared_info) */
 };
 
@@ -39,8 +39,7 @@ void fake_set_boot_mfn(struct fake *f, bool on);
 
 /* Build the domain (nr_pages populated, max_pages maxmem) and boot it:
  * returns gk_boot()'s result, or -EINVAL when the layout refuses. */
-int fake_build(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages,
-	       uint64_t max_pages);
+int fake_build(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages, uint64_t max_pages);
 /* The builder's part alone (gk_boot() not called). */
 int fake_prepare(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages,
 		 uint64_t max_pages);
@@ -57,11 +56,11 @@ const char *fake_error(const struct fake *f);
 unsigned int fake_check(struct fake *f, bool verbose);
 
 /* Introspection for tests. */
-uint64_t fake_truth(const struct fake *f, uint64_t pfn);	/* current mfn or ~0 */
-uint64_t fake_pages(const struct fake *f);			/* populated pages */
+uint64_t fake_truth(const struct fake *f, uint64_t pfn); /* current mfn or ~0 */
+uint64_t fake_pages(const struct fake *f);		 /* populated pages */
 uint64_t fake_shinfo_arch(struct fake *f, size_t off64, size_t off32);
-#define FAKE_SHINFO(f, field)                                                                      \
-	fake_shinfo_arch((f), offsetof(struct shared_info_x86_64, field),                          \
+#define FAKE_SHINFO(f, field)                                             \
+	fake_shinfo_arch((f), offsetof(struct shared_info_x86_64, field), \
 			 offsetof(struct shared_info_x86_32, field))
 void *fake_frame(struct fake *f, uint64_t mfn);
 uint64_t fake_m2p(const struct fake *f, uint64_t mfn);

@@ -25,7 +25,7 @@ static const char *tag(const struct rcase *rc)
 
 static struct fake *boot(const struct rcase *rc, enum gk_variant variant)
 {
-	struct gk_config cfg = { .layout = rc->layout, .variant = variant, .width = rc->width };
+	struct gk_config cfg = {.layout = rc->layout, .variant = variant, .width = rc->width};
 	struct fake *f = fake_create(4 * rc->max + 65536);
 
 	if (fake_build(f, &cfg, rc->nr, rc->max)) {
@@ -73,8 +73,9 @@ static void test_fixed(const struct rcase *rc)
 	is_int(fake_check(f, true), 0, "%s: every invariant holds after 1 migration", tag(rc));
 	ok(fake_truth(f, fake_image(f)->p2m_pfn) != leaf0, "%s: the leaves moved", tag(rc));
 	if (rc->layout == GK_LAYOUT_LIST_ONLY) {
-		is_u64(FAKE_SHINFO(f, arch.pfn_to_mfn_frame_list_list), rc->width == 8 ? ~0ULL : 0xffffffff,
-		       "%s: frame_list_list ~0 again", tag(rc));
+		is_u64(FAKE_SHINFO(f, arch.pfn_to_mfn_frame_list_list),
+		       rc->width == 8 ? ~0ULL : 0xffffffff, "%s: frame_list_list ~0 again",
+		       tag(rc));
 	} else {
 		ok(FAKE_SHINFO(f, arch.pfn_to_mfn_frame_list_list) != fll0 &&
 			   FAKE_SHINFO(f, arch.pfn_to_mfn_frame_list_list) != 0,
@@ -146,7 +147,8 @@ static void test_pre_fix(const struct rcase *rc)
 	} else {
 		is_int(ret, 0, "%s pre-fix: the toolstack uses the list, migration 2 works",
 		       tag(rc));
-		ok(fake_check(f, false) > 0, "%s pre-fix: but the mfn tree is still stale", tag(rc));
+		ok(fake_check(f, false) > 0, "%s pre-fix: but the mfn tree is still stale",
+		   tag(rc));
 	}
 	is_int(fake_migrate(g, false), 0, "%s fixed: second migration", tag(rc));
 	is_int(fake_check(g, true), 0, "%s fixed: clean after it", tag(rc));
@@ -157,7 +159,7 @@ static void test_pre_fix(const struct rcase *rc)
 /* Pre-fix, and the old mid-mfn frame now belongs to someone else. */
 static void test_pre_fix_reused(enum gk_layout layout)
 {
-	struct rcase rc = { layout, 8, 100000, 100000 };
+	struct rcase rc = {layout, 8, 100000, 100000};
 	struct fake *f = boot(&rc, GK_KERNEL_PRE_FIX_003);
 	uint64_t top0;
 
@@ -181,8 +183,7 @@ static void test_pre_fix_reused(enum gk_layout layout)
 	top0 = word(f, FAKE_SHINFO(f, arch.pfn_to_mfn_frame_list_list), 0);
 	fake_migrate(f, true);
 	fake_set_owner(f, top0, FAKE_OTHER, 0x10);
-	is_int(gk_resume(fake_hv(f)), 0, "%s fixed: resume does not look at the old MFN",
-	       tag(&rc));
+	is_int(gk_resume(fake_hv(f)), 0, "%s fixed: resume does not look at the old MFN", tag(&rc));
 	is_int(fake_check(f, true), 0, "%s fixed: clean", tag(&rc));
 	fake_destroy(f);
 }
@@ -190,12 +191,9 @@ static void test_pre_fix_reused(enum gk_layout layout)
 int main(void)
 {
 	static const struct rcase cases[] = {
-		{ GK_LAYOUT_TREE, 8, 300000, 600000 },
-		{ GK_LAYOUT_LIST, 8, 300000, 600000 },
-		{ GK_LAYOUT_LIST_ONLY, 8, 300000, 600000 },
-		{ GK_LAYOUT_TREE, 4, 300000, 1300000 },
-		{ GK_LAYOUT_LIST, 4, 300000, 1300000 },
-		{ GK_LAYOUT_LIST_ONLY, 4, 300000, 1300000 },
+		{GK_LAYOUT_TREE, 8, 300000, 600000},	  {GK_LAYOUT_LIST, 8, 300000, 600000},
+		{GK_LAYOUT_LIST_ONLY, 8, 300000, 600000}, {GK_LAYOUT_TREE, 4, 300000, 1300000},
+		{GK_LAYOUT_LIST, 4, 300000, 1300000},	  {GK_LAYOUT_LIST_ONLY, 4, 300000, 1300000},
 	};
 	unsigned int i;
 

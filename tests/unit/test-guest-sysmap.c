@@ -11,96 +11,93 @@
 #include "tap.h"
 #include "test-guest-fake.h"
 
-static const char list64[] =
-	"ffffffff81000000 T _text\n"
-	"ffffffff81000000 T _stext\n"
-	"ffffffff81010000 T _etext\n"
-	"ffffffff81010000 D _sdata\n"
-	"ffffffff81010000 D init_top_pgt\n"
-	"ffffffff81011000 D HYPERVISOR_shared_info\n"
-	"ffffffff81011008 D _brk_end\n"
-	"ffffffff81011040 D gk_memblock\n"
-	"ffffffff81011200 D gk_config\n"
-	"ffffffff81011d60 D xen_max_p2m_pfn\n"
-	"ffffffff81011d68 D xen_p2m_size\n"
-	"ffffffff81011d70 D xen_p2m_addr\n"
-	"ffffffff81012000 D _edata\n"
-	"ffffffff81012000 B __bss_start\n"
-	"ffffffff810120c0 B xen_start_info\n"
-	"ffffffff81012100 B balloon_stats\n"
-	"ffffffff810121c0 b xen_p2m_last_pfn\n"
-	"ffffffff810121c8 b p2m_identity_pte\n"
-	"ffffffff810121d0 b p2m_missing_pte\n"
-	"ffffffff810121d8 b p2m_identity\n"
-	"ffffffff810121e0 b p2m_missing\n"
-	"ffffffff810121e8 b p2m_top_mfn_p\n"
-	"ffffffff810121f0 b p2m_top_mfn\n"
-	"ffffffff810121f8 b p2m_mid_missing_mfn\n"
-	"ffffffff81013000 B __bss_stop\n"
-	"ffffffff81013000 B __brk_base\n"
-	"ffffffff81023000 B __brk_limit\n"
-	"ffffffff81023000 B _end\n";
+static const char list64[] = "ffffffff81000000 T _text\n"
+			     "ffffffff81000000 T _stext\n"
+			     "ffffffff81010000 T _etext\n"
+			     "ffffffff81010000 D _sdata\n"
+			     "ffffffff81010000 D init_top_pgt\n"
+			     "ffffffff81011000 D HYPERVISOR_shared_info\n"
+			     "ffffffff81011008 D _brk_end\n"
+			     "ffffffff81011040 D gk_memblock\n"
+			     "ffffffff81011200 D gk_config\n"
+			     "ffffffff81011d60 D xen_max_p2m_pfn\n"
+			     "ffffffff81011d68 D xen_p2m_size\n"
+			     "ffffffff81011d70 D xen_p2m_addr\n"
+			     "ffffffff81012000 D _edata\n"
+			     "ffffffff81012000 B __bss_start\n"
+			     "ffffffff810120c0 B xen_start_info\n"
+			     "ffffffff81012100 B balloon_stats\n"
+			     "ffffffff810121c0 b xen_p2m_last_pfn\n"
+			     "ffffffff810121c8 b p2m_identity_pte\n"
+			     "ffffffff810121d0 b p2m_missing_pte\n"
+			     "ffffffff810121d8 b p2m_identity\n"
+			     "ffffffff810121e0 b p2m_missing\n"
+			     "ffffffff810121e8 b p2m_top_mfn_p\n"
+			     "ffffffff810121f0 b p2m_top_mfn\n"
+			     "ffffffff810121f8 b p2m_mid_missing_mfn\n"
+			     "ffffffff81013000 B __bss_stop\n"
+			     "ffffffff81013000 B __brk_base\n"
+			     "ffffffff81023000 B __brk_limit\n"
+			     "ffffffff81023000 B _end\n";
 
-static const char tree64[] =
-	"ffffffff81000000 T _text\n"
-	"ffffffff81000000 T _stext\n"
-	"ffffffff81010000 T _etext\n"
-	"ffffffff81010000 D _sdata\n"
-	"ffffffff81010000 D init_top_pgt\n"
-	"ffffffff81011000 D HYPERVISOR_shared_info\n"
-	"ffffffff81011008 D _brk_end\n"
-	"ffffffff81011040 D gk_memblock\n"
-	"ffffffff81011200 D gk_config\n"
-	"ffffffff81011d60 D xen_max_p2m_pfn\n"
-	"ffffffff81012000 D _edata\n"
-	"ffffffff81012000 B __bss_start\n"
-	"ffffffff810120c0 B xen_start_info\n"
-	"ffffffff81012100 B balloon_stats\n"
-	"ffffffff810121d8 b p2m_identity\n"
-	"ffffffff810121e0 b p2m_missing\n"
-	"ffffffff810121e8 b p2m_top_mfn_p\n"
-	"ffffffff810121f0 b p2m_top_mfn\n"
-	"ffffffff810121f8 b p2m_mid_missing_mfn\n"
-	"ffffffff81012200 b p2m_top\n"
-	"ffffffff81012208 b p2m_mid_missing\n"
-	"ffffffff81013000 B __bss_stop\n"
-	"ffffffff81013000 B __brk_base\n"
-	"ffffffff8141b000 B __brk_limit\n"
-	"ffffffff8141b000 B _end\n";
+static const char tree64[] = "ffffffff81000000 T _text\n"
+			     "ffffffff81000000 T _stext\n"
+			     "ffffffff81010000 T _etext\n"
+			     "ffffffff81010000 D _sdata\n"
+			     "ffffffff81010000 D init_top_pgt\n"
+			     "ffffffff81011000 D HYPERVISOR_shared_info\n"
+			     "ffffffff81011008 D _brk_end\n"
+			     "ffffffff81011040 D gk_memblock\n"
+			     "ffffffff81011200 D gk_config\n"
+			     "ffffffff81011d60 D xen_max_p2m_pfn\n"
+			     "ffffffff81012000 D _edata\n"
+			     "ffffffff81012000 B __bss_start\n"
+			     "ffffffff810120c0 B xen_start_info\n"
+			     "ffffffff81012100 B balloon_stats\n"
+			     "ffffffff810121d8 b p2m_identity\n"
+			     "ffffffff810121e0 b p2m_missing\n"
+			     "ffffffff810121e8 b p2m_top_mfn_p\n"
+			     "ffffffff810121f0 b p2m_top_mfn\n"
+			     "ffffffff810121f8 b p2m_mid_missing_mfn\n"
+			     "ffffffff81012200 b p2m_top\n"
+			     "ffffffff81012208 b p2m_mid_missing\n"
+			     "ffffffff81013000 B __bss_stop\n"
+			     "ffffffff81013000 B __brk_base\n"
+			     "ffffffff8141b000 B __brk_limit\n"
+			     "ffffffff8141b000 B _end\n";
 
-static const char list32[] =
-	"c1000000 T _text\n"
-	"c1000000 T _stext\n"
-	"c1010000 T _etext\n"
-	"c1010000 D _sdata\n"
-	"c1010000 D HYPERVISOR_shared_info\n"
-	"c1010004 D _brk_end\n"
-	"c1010040 D gk_memblock\n"
-	"c1010200 D gk_config\n"
-	"c1010d60 D xen_max_p2m_pfn\n"
-	"c1010d64 D xen_p2m_size\n"
-	"c1010d68 D xen_p2m_addr\n"
-	"c1011000 D _edata\n"
-	"c1011000 B __bss_start\n"
-	"c1011000 B swapper_pg_dir\n"
-	"c10120c0 B xen_start_info\n"
-	"c1012100 B balloon_stats\n"
-	"c10121c0 b xen_p2m_last_pfn\n"
-	"c10121c4 b p2m_identity_pte\n"
-	"c10121c8 b p2m_missing_pte\n"
-	"c10121cc b p2m_identity\n"
-	"c10121d0 b p2m_missing\n"
-	"c10121d4 b p2m_top_mfn_p\n"
-	"c10121d8 b p2m_top_mfn\n"
-	"c10121dc b p2m_mid_missing_mfn\n"
-	"c1013000 B __bss_stop\n"
-	"c1013000 B __brk_base\n"
-	"c1023000 B __brk_limit\n"
-	"c1023000 B _end\n";
+static const char list32[] = "c1000000 T _text\n"
+			     "c1000000 T _stext\n"
+			     "c1010000 T _etext\n"
+			     "c1010000 D _sdata\n"
+			     "c1010000 D HYPERVISOR_shared_info\n"
+			     "c1010004 D _brk_end\n"
+			     "c1010040 D gk_memblock\n"
+			     "c1010200 D gk_config\n"
+			     "c1010d60 D xen_max_p2m_pfn\n"
+			     "c1010d64 D xen_p2m_size\n"
+			     "c1010d68 D xen_p2m_addr\n"
+			     "c1011000 D _edata\n"
+			     "c1011000 B __bss_start\n"
+			     "c1011000 B swapper_pg_dir\n"
+			     "c10120c0 B xen_start_info\n"
+			     "c1012100 B balloon_stats\n"
+			     "c10121c0 b xen_p2m_last_pfn\n"
+			     "c10121c4 b p2m_identity_pte\n"
+			     "c10121c8 b p2m_missing_pte\n"
+			     "c10121cc b p2m_identity\n"
+			     "c10121d0 b p2m_missing\n"
+			     "c10121d4 b p2m_top_mfn_p\n"
+			     "c10121d8 b p2m_top_mfn\n"
+			     "c10121dc b p2m_mid_missing_mfn\n"
+			     "c1013000 B __bss_stop\n"
+			     "c1013000 B __brk_base\n"
+			     "c1023000 B __brk_limit\n"
+			     "c1023000 B _end\n";
 
 static char *system_map(enum gk_layout layout, unsigned int width)
 {
-	struct gk_config cfg = { .layout = layout, .width = width };
+	struct gk_config cfg = {.layout = layout, .width = width};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
@@ -124,7 +121,7 @@ static void test_map(enum gk_layout layout, unsigned int width, const char *want
 
 int main(void)
 {
-	struct gk_config cfg = { .layout = GK_LAYOUT_LIST, .width = 8 };
+	struct gk_config cfg = {.layout = GK_LAYOUT_LIST, .width = 8};
 	struct fake *f = fake_create(200000);
 	struct gk *g;
 	uint64_t va = 0;
@@ -139,8 +136,9 @@ int main(void)
 	is_str(m, list64, "list-only has the list's symbols");
 	free(m);
 	m = system_map(GK_LAYOUT_TREE, 4);
-	ok(m && strstr(m, "c1012000 b p2m_top_mfn_p") == NULL && strstr(m, "c10121e0 b p2m_top\n") &&
-		   strstr(m, "c10121e4 b p2m_mid_missing\n") && strstr(m, "c1011000 B swapper_pg_dir\n"),
+	ok(m && strstr(m, "c1012000 b p2m_top_mfn_p") == NULL &&
+		   strstr(m, "c10121e0 b p2m_top\n") && strstr(m, "c10121e4 b p2m_mid_missing\n") &&
+		   strstr(m, "c1011000 B swapper_pg_dir\n"),
 	   "tree/32 has p2m_top, p2m_mid_missing and swapper_pg_dir");
 	free(m);
 	cfg.width = 5;

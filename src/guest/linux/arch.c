@@ -137,8 +137,7 @@ void gk_bug(struct gk *k, const char *file, int line, const char *cond)
 static void page_fault(struct gk *k, u64 va, bool write)
 {
 	gk_die(k, -EFAULT, "BUG: unable to handle page fault for address: %0*llx (%s)",
-	       k->a->width == 8 ? 16 : 8, (unsigned long long)va,
-	       write ? "write" : "read");
+	       k->a->width == 8 ? 16 : 8, (unsigned long long)va, write ? "write" : "read");
 }
 
 /* --- the MMU ------------------------------------------------------------ */
@@ -157,7 +156,7 @@ static u8 *fc_frame(struct gk *k, u64 mfn, bool write)
 	if (!p)
 		return NULL;
 	if (fc_hit(k, e, mfn) && e->page != p)
-		flush_caches(k);	/* the frame moved when it became writable */
+		flush_caches(k); /* the frame moved when it became writable */
 	e->epoch = k->fc_epoch;
 	e->mfn = mfn;
 	e->page = p;
@@ -382,7 +381,7 @@ u64 cmpxchg_ulong(struct gk *k, u64 va, u64 old, u64 new)
 	u8 *p = access_ptr(k, va, k->a->width, true, true);
 
 	if (!p)
-		return ~old & ULONG_MASK;	/* never "succeeds" on a dead CPU */
+		return ~old & ULONG_MASK; /* never "succeeds" on a dead CPU */
 	if (k->a->width == 8) {
 		u64 expected = old;
 
@@ -392,8 +391,8 @@ u64 cmpxchg_ulong(struct gk *k, u64 va, u64 old, u64 new)
 	} else {
 		u32 expected = (u32)old;
 
-		__atomic_compare_exchange_n((u32 *)p, &expected, (u32)new, false,
-					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+		__atomic_compare_exchange_n((u32 *)p, &expected, (u32) new, false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
 		return expected;
 	}
 }

@@ -73,7 +73,7 @@ static bool variant_pre_fix_003(const struct gk *k)
 bool xen_virt_p2m_4tools(struct gk *k)
 {
 	if (p2m_is_tree(k))
-		return false;	/* pre-3.19 kernels do not know the flag */
+		return false; /* pre-3.19 kernels do not know the flag */
 	if (k->cfg.layout == GK_LAYOUT_LIST_ONLY)
 		return true;
 	return xen_start_info_flags(k) & SIF_VIRT_P2M_4TOOLS;
@@ -392,7 +392,9 @@ void xen_setup_mfn_list_list(struct gk *k)
 	else
 		fll = virt_to_mfn(k, GET(p2m_top_mfn));
 	if (p2m_is_tree(k)) {
+		/* A tree kernel knows no virtual list: Xen's initial 0 stays. */
 		wr(k, sh + SH_OFF(arch.max_pfn), GET(xen_max_p2m_pfn));
+		wr(k, sh + SH_OFF(arch.p2m_cr3), 0);
 	} else {
 		wr(k, sh + SH_OFF(arch.max_pfn), GET(xen_p2m_last_pfn));
 		wr(k, sh + SH_OFF(arch.p2m_generation), 0);
@@ -508,8 +510,7 @@ static bool tree_set_phys_to_machine(struct gk *k, u64 pfn, u64 mfn)
  * The mid-mfn page for @topidx, allocated if missing (with cmpxchg on
  * p2m_top_mfn[topidx]).  Shared by both layouts.
  */
-static int alloc_mid_mfn(struct gk *k, u64 pfn, u64 *mid_mfnp,
-			 int (*again)(struct gk *k, u64 pfn))
+static int alloc_mid_mfn(struct gk *k, u64 pfn, u64 *mid_mfnp, int (*again)(struct gk *k, u64 pfn))
 {
 	u64 topidx = p2m_top_index(k, pfn);
 	u64 top_mfn_p = ARR(GET(p2m_top_mfn), topidx);
@@ -700,7 +701,7 @@ static u64 xen_p2m_run(struct gk *k, u64 pfn, u64 chunk, int type)
 			return i;
 		for (j = (pfn + i) % P2M_PER_PAGE; j < P2M_PER_PAGE && i < chunk; j++, i++) {
 			u64 mfn = BYTES_PER_LONG == 8 ? ((const u64 *)p)[j] : ((const u32 *)p)[j];
-			int t = mfn == INVALID_P2M_ENTRY	 ? P2M_TYPE_MISSING
+			int t = mfn == INVALID_P2M_ENTRY     ? P2M_TYPE_MISSING
 				: (mfn & IDENTITY_FRAME_BIT) ? P2M_TYPE_IDENTITY
 							     : P2M_TYPE_PFN;
 
@@ -781,7 +782,7 @@ static void xen_rebuild_p2m_list(struct gk *k, u64 p2m)
 		if (type != P2M_TYPE_PFN)
 			n = xen_p2m_run(k, pfn, chunk, type);
 		if (n < chunk)
-			chunk = P2M_PER_PAGE;	/* reset to the minimal chunk */
+			chunk = P2M_PER_PAGE; /* reset to the minimal chunk */
 
 		if (type == P2M_TYPE_PFN || n < chunk) {
 			u64 leaf_mfn;
@@ -854,7 +855,7 @@ static u64 list_get_phys_to_machine(struct gk *k, u64 pfn)
 
 	if (pfn >= GET(xen_p2m_size)) {
 		if (pfn < GET(xen_max_p2m_pfn))
-			return INVALID_P2M_ENTRY;	/* extra memory, not yet populated */
+			return INVALID_P2M_ENTRY; /* extra memory, not yet populated */
 		return IDENTITY_FRAME(pfn);
 	}
 	identity = GET(p2m_identity);
