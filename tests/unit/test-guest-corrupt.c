@@ -115,6 +115,9 @@ int main(void)
 	gk_detach(g);
 	ret = gk_balloon(fake_hv(f), 200, 0);
 	ok(ret < 0, "tree: the balloon fails (%d)", ret);
+	is_u64(fake_va_to_mfn(f, 0xffffffffff5fd000ULL), ~0ULL,
+	       "tree: shared_info is unmapped again after the oops");
+	is_u64(fake_kvar(f, "HYPERVISOR_shared_info"), 0, "tree: HYPERVISOR_shared_info is 0");
 	fake_destroy(f);
 
 	/* A huge xen_max_p2m_pfn: loops stay bounded. */

@@ -388,6 +388,10 @@ int fake_prepare(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages,
 		abort();
 	memset(f->truth, 0xff, f->pfn_space * sizeof(*f->truth));
 
+	f->shinfo_mfn = alloc_shinfo_mfn(f);
+	f->owner[f->shinfo_mfn] = FAKE_XEN;
+	frame_data(f, f->shinfo_mfn, true);
+
 	/* Frames for pfns [0, nr_pages), in descending MFN order as Xen tends to. */
 	for (pfn = nr_pages; pfn-- > 0;) {
 		uint64_t m = alloc_mfn(f);
@@ -407,10 +411,6 @@ int fake_prepare(struct fake *f, const struct gk_config *cfg, uint64_t nr_pages,
 			store(f, p, pfn, q < nr_pages ? f->truth[q] : 0x5a5a5a5a5a5a5a5aULL);
 		}
 	}
-
-	f->shinfo_mfn = alloc_shinfo_mfn(f);
-	f->owner[f->shinfo_mfn] = FAKE_XEN;
-	frame_data(f, f->shinfo_mfn, true);
 
 	f->si_mfn = f->truth[img->start_info_pfn];
 	p = frame_data(f, f->si_mfn, true);
