@@ -47,3 +47,5 @@ EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
 # Help, man page and completions agree.
 TESTS += tests/scenario/docs.sh
 EXTRA_DIST += tests/scenario/docs.sh
+
+include tests/guest.mk
