@@ -609,7 +609,23 @@ void xp_walk_classify_pending(struct xp_target *t, struct xp_walk *w, struct xp_
 		/* nobody's: a stale MFN when its M2P entry still names one of our pfns */
 		pfn = xp_target_m2p(t, f->mfn);
 		cur = pfn < w->max_pfn ? xp_walk_lookup(t, w, pfn) : XP_NO_MFN;
-		if (cur != XP_NO_MFN && xp_target_classify(t, cur) == XP_ENTRY_VALID && cur != f->mfn) {
+		if (cur == XP_NO_MFN && pfn < w->max_pfn && ndoms && i < XP_MAX_OWNER_PROBES) {
+			/*
+			 * The pfn's current frame is behind this very entry (a
+			 * stale top entry hides the range holding its own mid
+			 * page): a free frame whose M2P names one of our pfns is
+			 * still, by far, most likely our own left-over.
+			 */
+			f->id = XP_F_MFN_STALE;
+			f->has |= XP_LOC_ACTUAL;
+			f->actual = f->mfn;
+			snprintf(f->detail, sizeof(f->detail),
+				 "%s names 0x%" PRIx64 ", a free frame whose M2P entry still says pfn 0x%" PRIx64
+				 " of this domain (stale MFN from before a migration; the pfn's current "
+				 "frame is unreachable through this entry)",
+				 where, f->mfn, pfn);
+		} else if (cur != XP_NO_MFN && xp_target_classify(t, cur) == XP_ENTRY_VALID &&
+			   cur != f->mfn) {
 			f->id = XP_F_MFN_STALE;
 			f->has |= XP_LOC_EXPECTED | XP_LOC_ACTUAL;
 			f->expected = cur;
