@@ -15,3 +15,4 @@ TESTS += tests/unit/test-util
 # CLI frame.
 TESTS += tests/scenario/cli.sh
 EXTRA_DIST += tests/scenario/cli.sh
+include tests/sim.mk

@@ -247,12 +247,13 @@ struct xp_error *sim_populate_bulk(struct sim_host *h, struct sim_domain *d, uin
 				       (unsigned long long)count,
 				       (unsigned long long)h->hdr->free_frames);
 	while (left) {
-		uint64_t want = XP_MIN(left, pick_run_len(&d->alloc_rng, count));
+		uint64_t want = pick_run_len(&d->alloc_rng, count);
 		uint64_t pos = sim_rng_next(&d->alloc_rng) % h->nr_frames;
 		int dir = (sim_rng_next(&d->alloc_rng) & 1) ? 1 : -1;
 		struct sim_run run;
 		uint64_t s, n, i;
 
+		want = XP_MIN(want, left);
 		if (!find_free(h, sim_alloc_limit(h, d), pos, want, &s, &n))
 			return xp_error_create(XP_ERR_INVALID, ENOMEM, "out of host memory");
 		claim(h, owner, s, n, 0);
