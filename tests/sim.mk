@@ -4,3 +4,10 @@ check_PROGRAMS += tests/unit/test-sim-host
 tests_unit_test_sim_host_SOURCES = tests/unit/test-sim-host.c
 tests_unit_test_sim_host_LDADD = src/sim/libxpsim.a src/lib/libxplib.a
 TESTS += tests/unit/test-sim-host
+
+check_PROGRAMS += tests/unit/test-sim-backend
+tests_unit_test_sim_backend_SOURCES = tests/unit/test-sim-backend.c
+tests_unit_test_sim_backend_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_unit_test_sim_backend_LDADD = \
+	src/backend/libxpbackend.a src/sim/libxpsim.a src/lib/libxplib.a $(XEN_LIBS)
+TESTS += tests/unit/test-sim-backend

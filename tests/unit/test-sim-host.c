@@ -76,8 +76,9 @@ static void test_format(void)
 	is_int(h->frames[1024].owner, SIM_OWNER_FREE, "MFN 1024 is free");
 	is_u64(h->hdr->mem_off % SIM_MEM_ALIGN, 0, "memory starts 2 MiB aligned");
 	is_u64(h->hdr->file_size, h->hdr->mem_off + (65536ULL << 12), "file size = tables + memory");
-	ok(stat(path_in("a.host"), &st) == 0 && (uint64_t)st.st_size == h->hdr->file_size,
-	   "the file has its full apparent size");
+	memset(&st, 0, sizeof(st));
+	stat(path_in("a.host"), &st);
+	ok((uint64_t)st.st_size == h->hdr->file_size, "the file has its full apparent size");
 	ok((uint64_t)st.st_blocks * 512 < (1ULL << 20), "but is sparse (%llu bytes on disk)",
 	   (unsigned long long)st.st_blocks * 512);
 	ok(access(path_in("a.host.XXXXXX"), F_OK) != 0, "no temporary file left behind");
@@ -355,7 +356,9 @@ static void test_alloc(void)
 		if (h->chunks[i].used)
 			break;
 	is_u64(i, h->hdr->nr_chunks, "every chunk is empty again");
-	ok(stat(path_in("m.host"), &st) == 0 && (uint64_t)st.st_blocks * 512 < (2ULL << 20),
+	memset(&st, 0, sizeof(st));
+	stat(path_in("m.host"), &st);
+	ok(st.st_size && (uint64_t)st.st_blocks * 512 < (2ULL << 20),
 	   "the file is sparse again (%llu bytes on disk)",
 	   (unsigned long long)st.st_blocks * 512);
 
