@@ -11,3 +11,9 @@ tests_unit_test_sim_backend_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_unit_test_sim_backend_LDADD = \
 	src/backend/libxpbackend.a src/sim/libxpsim.a src/lib/libxplib.a $(XEN_LIBS)
 TESTS += tests/unit/test-sim-backend
+
+# Scenario tests of xenp2m-sim (tests/lib.sh).
+SIM_SCENARIOS = \
+	tests/scenario/sim-help.sh
+TESTS += $(SIM_SCENARIOS)
+EXTRA_DIST += $(SIM_SCENARIOS)
