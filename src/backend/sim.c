@@ -29,6 +29,7 @@ struct sim_be {
 	uint64_t meta_size;
 	const struct sim_host_header *hdr;
 	const struct sim_domain *doms;
+	const struct sim_chunk *chunks;
 	const struct sim_frame *frames;
 	const uint64_t *m2p;
 	uint64_t nr_frames;
@@ -180,7 +181,7 @@ static struct xp_error *sim_map_frames(struct xp_backend *be, uint32_t domid, co
 	for (i = 0; i < count; i++) {
 		if (mfns[i] >= s->nr_frames)
 			errs[i] = -EINVAL;
-		else if (sim_frame_owner(s->frames, mfns[i]) != owner)
+		else if (sim_frame_owner(s->chunks, s->frames, mfns[i]) != owner)
 			errs[i] = -EPERM;
 		else
 			errs[i] = 0;
@@ -325,6 +326,7 @@ struct xp_error *xp_backend_sim_open(const char *path, struct xp_backend **out)
 	}
 	s->hdr = (const struct sim_host_header *)s->meta;
 	s->doms = (const struct sim_domain *)(s->meta + hdr.domtab_off);
+	s->chunks = (const struct sim_chunk *)(s->meta + hdr.chunktab_off);
 	s->frames = (const struct sim_frame *)(s->meta + hdr.frametab_off);
 	s->m2p = (const uint64_t *)(s->meta + hdr.m2p_off);
 	s->nr_frames = hdr.nr_frames;

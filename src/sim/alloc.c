@@ -2,13 +2,15 @@
 /*
  * The host's frame allocator.
  *
- * Like Xen's heap, it hands out runs of consecutive machine frames; a
- * domain's seed decides the runs' lengths, their direction (a run may back
- * ascending pfns with descending MFNs, as seen on a real guest) and where
- * in the host they start, so that MFNs are not a simple function of pfns
- * yet every run is reproducible.  Ownership lives in the per-frame table;
- * a per-chunk summary (frames used, single owner) lets searches and domain
- * destruction skip the free and foreign parts of a multi-TiB host.
+ * Like Xen's heap, it hands out runs of consecutive machine frames.  A
+ * domain allocates from a cursor that moves through the host; its seed
+ * decides the runs' lengths, their direction (a run may back ascending pfns
+ * with descending MFNs, as seen on a real guest), small gaps between runs
+ * and the occasional jump elsewhere, so that MFNs are not a simple function
+ * of pfns yet every run is reproducible.  Ownership lives in the per-frame
+ * table, except for chunks a domain took whole (SIM_CHUNK_WHOLE); a
+ * per-chunk summary lets searches and domain destruction skip the free and
+ * foreign parts of a multi-TiB host.
  *
  * Freeing leaves M2P entries stale, as Xen does, and punches the frame's
  * contents out of the file (Xen scrubs freed pages; the file stays sparse).
@@ -34,21 +36,22 @@ uint64_t sim_rng_next(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
-void sim_alloc_seed(struct sim_domain *d, uint64_t seed)
-{
-	d->alloc_rng = seed ^ ((uint64_t)d->domid * 0xd1342543de82ef95ULL) ^ 0x5851f42d4c957f2dULL;
-	sim_rng_next(&d->alloc_rng);
-	d->alloc_next = 0;
-	d->alloc_left = 0;
-	d->alloc_dir = 1;
-}
-
 uint64_t sim_alloc_limit(const struct sim_host *h, const struct sim_domain *d)
 {
 	/* Xen keeps a 32-bit PV guest's memory below 128 GiB (its compat M2P). */
 	if (d->width == 4)
 		return XP_MIN(h->nr_frames, (128ULL << 30) >> SIM_PAGE_SHIFT);
 	return h->nr_frames;
+}
+
+void sim_alloc_seed(struct sim_domain *d, uint64_t seed)
+{
+	d->alloc_rng = seed ^ ((uint64_t)d->domid * 0xd1342543de82ef95ULL) ^ 0x5851f42d4c957f2dULL;
+	sim_rng_next(&d->alloc_rng);
+	/* where the domain starts in the host: chosen on its first run */
+	d->alloc_next = ~0ULL;
+	d->alloc_left = 0;
+	d->alloc_dir = 1;
 }
 
 static unsigned int ilog2_u64(uint64_t v)
@@ -71,9 +74,22 @@ static uint64_t pick_run_len(uint64_t *rng, uint64_t total)
 	return 1 + sim_rng_next(rng) % (1ULL << e);
 }
 
+/* Where the next run starts looking: after the cursor, a gap, or elsewhere. */
+static uint64_t pick_start(struct sim_host *h, struct sim_domain *d, uint64_t limit)
+{
+	uint64_t r = sim_rng_next(&d->alloc_rng);
+
+	if (d->alloc_next >= limit || r % 32 == 0)
+		return sim_rng_next(&d->alloc_rng) % limit;	/* scatter */
+	if (r % 8 == 1)
+		return d->alloc_next + 1 + (r >> 8) % 64;	/* a small gap */
+	return d->alloc_next;
+}
+
 static inline bool frame_free(struct sim_host *h, uint64_t mfn)
 {
-	return h->frames[mfn].owner == SIM_OWNER_FREE;
+	return h->chunks[mfn >> SIM_CHUNK_SHIFT].used < SIM_CHUNK_FRAMES &&
+	       h->frames[mfn].owner == SIM_OWNER_FREE;
 }
 
 static void punch(struct sim_host *h, uint64_t off, uint64_t len)
@@ -86,7 +102,7 @@ static void punch(struct sim_host *h, uint64_t off, uint64_t len)
 
 /*
  * Claim [mfn, mfn + len) for @owner.  The caller checked that every frame
- * is free.
+ * is free.  Whole chunks are claimed in the chunk summary alone.
  */
 static void claim(struct sim_host *h, uint16_t owner, uint64_t mfn, uint64_t len, uint8_t type)
 {
@@ -99,6 +115,13 @@ static void claim(struct sim_host *h, uint16_t owner, uint64_t mfn, uint64_t len
 		struct sim_chunk *ch = &h->chunks[c];
 		uint64_t i;
 
+		if (ch->used == 0 && stop - mfn == SIM_CHUNK_FRAMES && type == 0) {
+			ch->used = SIM_CHUNK_FRAMES;
+			__atomic_store_n(&ch->owner, (uint16_t)(owner | SIM_CHUNK_WHOLE),
+					 __ATOMIC_RELEASE);
+			mfn = stop;
+			continue;
+		}
 		for (i = mfn; i < stop; i++) {
 			h->frames[i].type = type;
 			h->frames[i].refs = 0;
@@ -113,12 +136,27 @@ static void claim(struct sim_host *h, uint16_t owner, uint64_t mfn, uint64_t len
 	}
 }
 
+/* A whole chunk about to lose a frame: record its owner in every entry. */
+static void split_whole(struct sim_host *h, uint64_t c)
+{
+	struct sim_chunk *ch = &h->chunks[c];
+	uint16_t owner = (uint16_t)(ch->owner & ~SIM_CHUNK_WHOLE);
+	uint64_t i, first = c << SIM_CHUNK_SHIFT;
+
+	for (i = first; i < first + SIM_CHUNK_FRAMES; i++)
+		__atomic_store_n(&h->frames[i].owner, owner, __ATOMIC_RELAXED);
+	/* readers see the entries before the flag goes */
+	__atomic_store_n(&ch->owner, owner, __ATOMIC_RELEASE);
+}
+
 /* Release one frame's bookkeeping (not its contents). */
 static void release(struct sim_host *h, uint64_t mfn)
 {
 	uint64_t c = mfn >> SIM_CHUNK_SHIFT;
 	struct sim_chunk *ch = &h->chunks[c];
 
+	if (sim_chunk_whole(ch->owner))
+		split_whole(h, c);
 	__atomic_store_n(&h->frames[mfn].owner, (uint16_t)SIM_OWNER_FREE, __ATOMIC_RELEASE);
 	h->frames[mfn].type = 0;
 	h->frames[mfn].refs = 0;
@@ -145,7 +183,6 @@ static bool find_free(struct sim_host *h, uint64_t limit, uint64_t pos, uint64_t
 		return false;
 	pos %= limit;
 	c0 = pos >> SIM_CHUNK_SHIFT;
-
 	for (k = 0; k <= nc; k++) {
 		uint64_t c = (c0 + k) % nc;
 		uint64_t f = c << SIM_CHUNK_SHIFT, end = f + SIM_CHUNK_FRAMES, s, n;
@@ -185,6 +222,14 @@ static bool find_free(struct sim_host *h, uint64_t limit, uint64_t pos, uint64_t
 
 static struct xp_error *runs_push(struct sim_runs *r, const struct sim_run *run)
 {
+	struct sim_run *last = r->n ? &r->v[r->n - 1] : NULL;
+
+	if (last && last->dir == run->dir && last->pfn + last->len == run->pfn &&
+	    last->mfn + (uint64_t)((int64_t)last->len * run->dir) == run->mfn) {
+		/* the previous run just goes on */
+		last->len += run->len;
+		return NULL;
+	}
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 64;
 		struct sim_run *v = realloc(r->v, cap * sizeof(*v));
@@ -229,11 +274,29 @@ static void set_tot_pages(struct sim_host *h, struct sim_domain *d, uint64_t tot
 	sim_domtab_end(h);
 }
 
+/* M2P entries of a run, written through the file rather than page faults. */
+static void write_m2p(struct sim_host *h, uint64_t mfn, uint64_t n, uint64_t pfn, int dir)
+{
+	uint64_t buf[2048], done = 0;
+
+	while (done < n) {
+		uint64_t k = XP_MIN(n - done, (uint64_t)XP_ARRAY_SIZE(buf)), i;
+		size_t len = k * sizeof(uint64_t);
+
+		for (i = 0; i < k; i++)
+			buf[i] = dir > 0 ? pfn + done + i : pfn + n - 1 - (done + i);
+		if (pwrite(h->fd, buf, len, (off_t)(h->hdr->m2p_off + (mfn + done) * 8)) !=
+		    (ssize_t)len)
+			memcpy(&h->m2p[mfn + done], buf, len);
+		done += k;
+	}
+}
+
 struct xp_error *sim_populate_bulk(struct sim_host *h, struct sim_domain *d, uint64_t pfn,
 				   uint64_t count, struct sim_runs *runs)
 {
 	uint16_t owner = SIM_OWNER(d->domid);
-	uint64_t left = count;
+	uint64_t left = count, limit = sim_alloc_limit(h, d);
 	struct xp_error *err;
 
 	if (count > d->max_pages || d->tot_pages > d->max_pages - count)
@@ -248,21 +311,17 @@ struct xp_error *sim_populate_bulk(struct sim_host *h, struct sim_domain *d, uin
 				       (unsigned long long)h->hdr->free_frames);
 	while (left) {
 		uint64_t want = pick_run_len(&d->alloc_rng, count);
-		uint64_t pos = sim_rng_next(&d->alloc_rng) % h->nr_frames;
+		uint64_t pos = pick_start(h, d, limit);
 		int dir = (sim_rng_next(&d->alloc_rng) & 1) ? 1 : -1;
 		struct sim_run run;
-		uint64_t s, n, i;
+		uint64_t s, n;
 
 		want = XP_MIN(want, left);
-		if (!find_free(h, sim_alloc_limit(h, d), pos, want, &s, &n))
+		if (!find_free(h, limit, pos, want, &s, &n))
 			return xp_error_create(XP_ERR_INVALID, ENOMEM, "out of host memory");
 		claim(h, owner, s, n, 0);
-		if (dir > 0)
-			for (i = 0; i < n; i++)
-				h->m2p[s + i] = pfn + i;
-		else
-			for (i = 0; i < n; i++)
-				h->m2p[s + n - 1 - i] = pfn + i;
+		write_m2p(h, s, n, pfn, dir);
+		d->alloc_next = s + n;
 		run.pfn = pfn;
 		run.mfn = dir > 0 ? s : s + n - 1;
 		run.len = n;
@@ -276,6 +335,8 @@ struct xp_error *sim_populate_bulk(struct sim_host *h, struct sim_domain *d, uin
 		pfn += n;
 		left -= n;
 	}
+	/* single pages start a new run */
+	d->alloc_left = 0;
 	return NULL;
 }
 
@@ -286,12 +347,13 @@ int sim_populate_one(struct sim_host *h, struct sim_domain *d, uint64_t pfn, uin
 	if (d->tot_pages >= d->max_pages || h->hdr->free_frames == 0)
 		return -ENOMEM;
 	if (d->alloc_left == 0 || d->alloc_next >= h->nr_frames || !frame_free(h, d->alloc_next)) {
+		uint64_t limit = sim_alloc_limit(h, d);
 		uint64_t want = pick_run_len(&d->alloc_rng, d->max_pages);
-		uint64_t pos = sim_rng_next(&d->alloc_rng) % h->nr_frames;
+		uint64_t pos = pick_start(h, d, limit);
 		int dir = (sim_rng_next(&d->alloc_rng) & 1) ? 1 : -1;
 		uint64_t s, n;
 
-		if (!find_free(h, sim_alloc_limit(h, d), pos, want, &s, &n))
+		if (!find_free(h, limit, pos, want, &s, &n))
 			return -ENOMEM;
 		d->alloc_dir = dir;
 		d->alloc_next = dir > 0 ? s : s + n - 1;
@@ -309,10 +371,9 @@ int sim_populate_one(struct sim_host *h, struct sim_domain *d, uint64_t pfn, uin
 
 struct xp_error *sim_alloc_xenheap(struct sim_host *h, struct sim_domain *d, uint64_t *mfn)
 {
-	uint64_t s, n;
-
 	/* a 32-bit guest's start_info holds shared_info's address in 32 bits */
 	uint64_t limit = d->width == 4 ? (4ULL << 30) >> SIM_PAGE_SHIFT : h->nr_frames;
+	uint64_t s, n;
 
 	if (!find_free(h, limit, sim_rng_next(&d->alloc_rng), 1, &s, &n))
 		return xp_error_create(XP_ERR_INVALID, ENOMEM, "out of host memory");
@@ -348,11 +409,13 @@ void sim_free_domain_frames(struct sim_host *h, struct sim_domain *d)
 	for (c = 0; c < h->hdr->nr_chunks; c++) {
 		struct sim_chunk *ch = &h->chunks[c];
 		uint64_t f, first = c << SIM_CHUNK_SHIFT, run = 0, run_start = 0;
+		bool whole = sim_chunk_whole(ch->owner);
 
-		if (ch->used == 0 || (ch->owner != owner && ch->owner != SIM_CHUNK_MIXED))
+		if (ch->used == 0 || (ch->owner != owner && ch->owner != SIM_CHUNK_MIXED &&
+				      ch->owner != (owner | SIM_CHUNK_WHOLE)))
 			continue;
 		for (f = first; f < first + SIM_CHUNK_FRAMES; f++) {
-			bool mine = h->frames[f].owner == owner;
+			bool mine = whole || h->frames[f].owner == owner;
 			bool written = mine && (h->frames[f].type & SIM_FT_WRITTEN);
 
 			/* punch the contents of runs of written frames in one go */
@@ -364,12 +427,24 @@ void sim_free_domain_frames(struct sim_host *h, struct sim_domain *d)
 				      run << SIM_PAGE_SHIFT);
 				run = 0;
 			}
-			if (mine)
+			if (!mine)
+				continue;
+			if (whole) {
+				h->frames[f].type = 0;
+				h->frames[f].refs = 0;
+			} else {
 				release(h, f);
+			}
 		}
 		if (run)
 			punch(h, h->hdr->mem_off + (run_start << SIM_PAGE_SHIFT),
 			      run << SIM_PAGE_SHIFT);
+		if (whole) {
+			ch->used = 0;
+			__atomic_store_n(&ch->owner, (uint16_t)0, __ATOMIC_RELEASE);
+			h->hdr->free_frames += SIM_CHUNK_FRAMES;
+			punch(h, h->hdr->frametab_off + (c << SIM_PAGE_SHIFT), SIM_PAGE_SIZE);
+		}
 	}
 	set_tot_pages(h, d, 0);
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <stdint.h>
 
@@ -108,47 +109,75 @@ static void *pfn_page(struct builder *b, uint64_t pfn)
 	return sim_frame_ptr(b->h, mfn);
 }
 
-/* The initial p2m array (start_info.mfn_list): nr_pages entries of width bytes. */
-static void write_p2m_array(struct builder *b)
+/* Fill one page of the initial p2m array, continuing at *pfn / run *r. */
+static void fill_p2m_page(struct builder *b, uint8_t *p, uint64_t *pfn, size_t *r)
 {
 	unsigned int width = b->d->width, per_page = (unsigned int)(SIM_PAGE_SIZE / width);
-	uint64_t page, pfn = 0;
+	unsigned int i = 0;
+
+	while (i < per_page && *pfn < b->nr_pages) {
+		const struct sim_run *run = &b->runs.v[*r];
+		uint64_t off = *pfn - run->pfn;
+		uint64_t n = XP_MIN(run->len - off, (uint64_t)(per_page - i));
+		uint64_t k;
+
+		if (width == 8) {
+			uint64_t *e = (uint64_t *)p + i;
+
+			if (run->dir > 0)
+				for (k = 0; k < n; k++)
+					e[k] = run->mfn + off + k;
+			else
+				for (k = 0; k < n; k++)
+					e[k] = run->mfn - off - k;
+		} else {
+			uint32_t *e = (uint32_t *)p + i;
+
+			for (k = 0; k < n; k++)
+				e[k] = (uint32_t)(run->dir > 0 ? run->mfn + off + k : run->mfn - off - k);
+		}
+		i += (unsigned int)n;
+		*pfn += n;
+		if (*pfn == run->pfn + run->len)
+			(*r)++;
+	}
+	if (i < per_page)
+		memset(p + (size_t)i * width, 0xff, (size_t)(per_page - i) * width);
+}
+
+/*
+ * The initial p2m array (start_info.mfn_list): nr_pages entries of width
+ * bytes.  A 1 TiB guest's is 2 GiB: written through the file, in batches of
+ * pages whose frames are consecutive, rather than by page faults.
+ */
+static struct xp_error *write_p2m_array(struct builder *b)
+{
+	enum { BATCH_PAGES = 256 };
+	uint8_t *buf = malloc(BATCH_PAGES * SIM_PAGE_SIZE);
+	uint64_t page = 0, pfn = 0;
 	size_t r = 0;
 
-	for (page = 0; page < b->img.p2m_pages; page++) {
-		uint8_t *p = pfn_page(b, b->img.p2m_pfn + page);
-		unsigned int i = 0;
+	if (!buf)
+		return xp_error_nomem();
+	while (page < b->img.p2m_pages) {
+		uint64_t first = pfn_mfn(b, b->img.p2m_pfn + page), n = 0, i;
+		size_t len;
 
-		while (i < per_page && pfn < b->nr_pages) {
-			const struct sim_run *run = &b->runs.v[r];
-			uint64_t off = pfn - run->pfn;
-			uint64_t n = XP_MIN(run->len - off, (uint64_t)(per_page - i));
-			uint64_t k;
-
-			if (width == 8) {
-				uint64_t *e = (uint64_t *)p + i;
-
-				if (run->dir > 0)
-					for (k = 0; k < n; k++)
-						e[k] = run->mfn + off + k;
-				else
-					for (k = 0; k < n; k++)
-						e[k] = run->mfn - off - k;
-			} else {
-				uint32_t *e = (uint32_t *)p + i;
-
-				for (k = 0; k < n; k++)
-					e[k] = (uint32_t)(run->dir > 0 ? run->mfn + off + k
-								       : run->mfn - off - k);
-			}
-			i += (unsigned int)n;
-			pfn += n;
-			if (pfn == run->pfn + run->len)
-				r++;
+		while (page + n < b->img.p2m_pages && n < BATCH_PAGES &&
+		       pfn_mfn(b, b->img.p2m_pfn + page + n) == first + n) {
+			fill_p2m_page(b, buf + n * SIM_PAGE_SIZE, &pfn, &r);
+			n++;
 		}
-		if (i < per_page)
-			memset(p + (size_t)i * width, 0xff, (size_t)(per_page - i) * width);
+		len = n * SIM_PAGE_SIZE;
+		if (pwrite(b->h->fd, buf, len,
+			   (off_t)(b->h->hdr->mem_off + (first << SIM_PAGE_SHIFT))) != (ssize_t)len)
+			memcpy(sim_frame_ptr(b->h, first), buf, len);
+		for (i = 0; i < n; i++)
+			sim_frame_mark_written(b->h, first + i);
+		page += n;
 	}
+	free(buf);
+	return NULL;
 }
 
 static void write_start_info(struct builder *b, bool dom0)
@@ -282,7 +311,9 @@ struct xp_error *sim_domain_create(struct sim_host *h, const struct sim_create_a
 		err = sim_alloc_xenheap(h, d, &d->shared_info_mfn);
 	if (err)
 		goto fail;
-	write_p2m_array(&b);
+	err = write_p2m_array(&b);
+	if (err)
+		goto fail;
 	write_start_info(&b, args->dom0);
 	/* vcpu0's cr3: the image's empty top-level table, pinned */
 	l4 = pfn_mfn(&b, b.img.l4_pfn);

@@ -38,6 +38,11 @@ static struct xp_error *host_map(struct sim_host *h)
 		return xp_error_create(XP_ERR_IO, errno, "%s: cannot map the host file: %s", h->path,
 				       strerror(errno));
 	}
+	/*
+	 * Most of the file is holes: readahead around a fault would zero large
+	 * folios of holes nobody asked for (the tables are touched sparsely).
+	 */
+	madvise(h->base, h->size, MADV_RANDOM);
 	host_map_tables(h);
 	return NULL;
 }

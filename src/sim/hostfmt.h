@@ -73,11 +73,20 @@ enum sim_frame_type {
 	SIM_FT_XENHEAP = 0x10,	/* Xen's page shared with the domain (shared_info) */
 };
 
+/*
+ * A chunk whose 1024 frames were all claimed by one domain in one go keeps
+ * its owner here only (SIM_CHUNK_WHOLE): its frame entries' owner fields
+ * stay zero, so a 1 TiB guest does not write 1 GiB of frame table.  The
+ * first frame freed in such a chunk writes the owner into every entry and
+ * then clears the flag.
+ */
 struct sim_chunk {
 	uint16_t used;		/* allocated frames in the chunk (0..1024) */
-	uint16_t owner;		/* SIM_OWNER(d) if every used frame is d's, SIM_CHUNK_MIXED */
+	uint16_t owner;		/* SIM_OWNER(d) [| SIM_CHUNK_WHOLE] if every used frame is
+				 * d's, SIM_CHUNK_MIXED otherwise */
 };
 #define SIM_CHUNK_MIXED 0xffffU
+#define SIM_CHUNK_WHOLE 0x8000U
 
 enum sim_domain_state {
 	SIM_DOM_UNUSED = 0,
@@ -275,9 +284,19 @@ static inline int sim_domtab_read(const struct sim_host_header *h, const struct 
 	return -EBUSY;
 }
 
-/* The owner recorded for a frame (racy by nature: as on real Xen). */
-static inline uint16_t sim_frame_owner(const struct sim_frame *frames, uint64_t mfn)
+static inline bool sim_chunk_whole(uint16_t chunk_owner)
 {
+	return chunk_owner != SIM_CHUNK_MIXED && (chunk_owner & SIM_CHUNK_WHOLE);
+}
+
+/* The owner of a frame, SIM_OWNER_FREE when free (racy by nature, as on Xen). */
+static inline uint16_t sim_frame_owner(const struct sim_chunk *chunks,
+				       const struct sim_frame *frames, uint64_t mfn)
+{
+	uint16_t co = __atomic_load_n(&chunks[mfn >> SIM_CHUNK_SHIFT].owner, __ATOMIC_ACQUIRE);
+
+	if (sim_chunk_whole(co))
+		return (uint16_t)(co & ~SIM_CHUNK_WHOLE);
 	return __atomic_load_n(&frames[mfn].owner, __ATOMIC_RELAXED);
 }
 

@@ -67,7 +67,7 @@ static inline void *sim_frame_ptr(struct sim_host *h, uint64_t mfn)
 
 static inline bool sim_frame_owned(struct sim_host *h, const struct sim_domain *d, uint64_t mfn)
 {
-	return mfn < h->nr_frames && h->frames[mfn].owner == SIM_OWNER(d->domid);
+	return mfn < h->nr_frames && sim_frame_owner(h->chunks, h->frames, mfn) == SIM_OWNER(d->domid);
 }
 
 static inline void sim_frame_mark_written(struct sim_host *h, uint64_t mfn)

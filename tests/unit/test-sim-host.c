@@ -71,9 +71,9 @@ static void test_format(void)
 	is_u64(h->nr_frames, 65536, "256 MiB is 65536 frames");
 	is_u64(h->hdr->nr_chunks, 64, "64 chunks of 1024 frames");
 	is_u64(h->hdr->free_frames, 65536 - 1024, "Xen keeps the first chunk");
-	is_int(h->frames[0].owner, SIM_OWNER(SIM_DOMID_XEN), "MFN 0 belongs to Xen");
+	is_int(sim_frame_owner(h->chunks, h->frames, 0), SIM_OWNER(SIM_DOMID_XEN), "MFN 0 belongs to Xen");
 	is_u64(h->m2p[5], SIM_M2P_INVALID, "Xen's frames have no M2P entry");
-	is_int(h->frames[1024].owner, SIM_OWNER_FREE, "MFN 1024 is free");
+	is_int(sim_frame_owner(h->chunks, h->frames, 1024), SIM_OWNER_FREE, "MFN 1024 is free");
 	is_u64(h->hdr->mem_off % SIM_MEM_ALIGN, 0, "memory starts 2 MiB aligned");
 	is_u64(h->hdr->file_size, h->hdr->mem_off + (65536ULL << 12), "file size = tables + memory");
 	memset(&st, 0, sizeof(st));
@@ -252,7 +252,7 @@ static bool m2p_consistent(struct sim_host *h, const struct sim_runs *r, uint16_
 			uint64_t pfn = r->v[i].pfn + k;
 			uint64_t mfn = sim_runs_lookup(r, pfn);
 
-			if (mfn >= h->nr_frames || h->m2p[mfn] != pfn || h->frames[mfn].owner != owner)
+			if (mfn >= h->nr_frames || h->m2p[mfn] != pfn || sim_frame_owner(h->chunks, h->frames, mfn) != owner)
 				return false;
 		}
 	return true;
@@ -323,7 +323,7 @@ static void test_alloc(void)
 	sim_frame_mark_written(h, mfn);
 	old_m2p = h->m2p[mfn];
 	is_int(sim_free_frame(h, a, mfn), 0, "free a frame");
-	is_int(h->frames[mfn].owner, SIM_OWNER_FREE, "it is free");
+	is_int(sim_frame_owner(h->chunks, h->frames, mfn), SIM_OWNER_FREE, "it is free");
 	is_u64(h->m2p[mfn], old_m2p, "its M2P entry is left stale, as Xen does");
 	is_int(((uint8_t *)sim_frame_ptr(h, mfn))[17], 0, "its contents are scrubbed");
 	is_u64(a->tot_pages, 16384, "tot_pages drops");
@@ -336,7 +336,7 @@ static void test_alloc(void)
 	h->frames[mfn].type &= (uint8_t)~SIM_FT_PIN_MASK;
 
 	err = sim_alloc_xenheap(h, a, &mfn);
-	ok(!err && h->frames[mfn].owner == SIM_OWNER(a->domid) &&
+	ok(!err && sim_frame_owner(h->chunks, h->frames, mfn) == SIM_OWNER(a->domid) &&
 		   (h->frames[mfn].type & SIM_FT_XENHEAP),
 	   "a xenheap page is the domain's");
 	is_u64(h->m2p[mfn], SIM_M2P_INVALID, "with an invalid M2P entry");
