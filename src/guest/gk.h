@@ -100,6 +100,16 @@ struct gk_hv_ops {
 	uint64_t (*start_info_mfn)(void *hv);
 	/* A line on the guest's console (printk). */
 	void (*console)(void *hv, const char *line);
+	/*
+	 * Optional (may be NULL): the MFN the domain builder gave pfn @pfn,
+	 * asked only for the pages it placed (pfn < gk_image.free_pfn), in
+	 * practice the initial p2m array's frames; ~0 otherwise.  On real Xen
+	 * the kernel learns this from the builder's bootstrap page tables,
+	 * which the model's builder does not build (see above).  Without it
+	 * the kernel finds those frames by one scan of the whole M2P, which is
+	 * slow on a big host.
+	 */
+	uint64_t (*boot_mfn)(void *hv, uint64_t pfn);
 };
 
 struct gk_hv {
