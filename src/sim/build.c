@@ -31,7 +31,8 @@ static struct xp_error *guest_failed(const struct sim_domain *d, const char *wha
 			       d->name, what, strerror(rc < 0 ? -rc : EIO));
 }
 
-struct xp_error *sim_domain_unpause(struct sim_host *h, struct sim_domain *d)
+static struct xp_error *unpause(struct sim_host *h, struct sim_domain *d,
+				const struct sim_runs *boot_runs)
 {
 	struct sim_guest g;
 	struct gk_config cfg;
@@ -43,17 +44,22 @@ struct xp_error *sim_domain_unpause(struct sim_host *h, struct sim_domain *d)
 	d->pending = SIM_PENDING_NONE;
 	sim_domtab_end(h);
 	sim_guest_init(&g, h, d);
+	g.boot_runs = boot_runs;
 	if (pending == SIM_PENDING_BOOT) {
 		sim_domain_config(d, &cfg);
 		rc = gk_boot(&g.hv, &cfg);
-		if (rc)
-			return guest_failed(d, "boot", rc);
 	} else if (pending == SIM_PENDING_RESUME) {
 		rc = gk_resume(&g.hv);
-		if (rc)
-			return guest_failed(d, "resume path", rc);
 	}
+	sim_guest_fini(&g);
+	if (rc)
+		return guest_failed(d, pending == SIM_PENDING_BOOT ? "boot" : "resume path", rc);
 	return NULL;
+}
+
+struct xp_error *sim_domain_unpause(struct sim_host *h, struct sim_domain *d)
+{
+	return unpause(h, d, NULL);
 }
 
 struct xp_error *sim_domain_mem_set(struct sim_host *h, struct sim_domain *d, uint64_t bytes,
@@ -324,13 +330,12 @@ struct xp_error *sim_domain_create(struct sim_host *h, const struct sim_create_a
 	d->vcpu_cr3[0] = l4;
 	d->pending = SIM_PENDING_BOOT;
 	sim_domtab_end(h);
+	if (!args->paused)
+		err = unpause(h, d, &b.runs);
 	sim_runs_free(&b.runs);
-	if (!args->paused) {
-		err = sim_domain_unpause(h, d);
-		if (err) {
-			sim_domain_destroy(h, d);
-			return err;
-		}
+	if (err) {
+		sim_domain_destroy(h, d);
+		return err;
 	}
 	*out = d;
 	return NULL;

@@ -71,7 +71,7 @@ static struct xp_error *rd_word(struct cx *c, uint64_t va, uint64_t *v)
 	const void *p = gk_va(c->k, va, false);
 
 	if (!p)
-		return cerr(c, "guest address %#" PRIx64 " is not mapped", va);
+		return cerr(c, "guest address 0x%" PRIx64 " is not mapped", va);
 	if (c->width == 8) {
 		memcpy(v, p, 8);
 	} else {
@@ -88,7 +88,7 @@ static struct xp_error *wr_word(struct cx *c, uint64_t va, uint64_t v)
 	void *p = gk_va(c->k, va, true);
 
 	if (!p)
-		return cerr(c, "guest address %#" PRIx64 " is not mapped", va);
+		return cerr(c, "guest address 0x%" PRIx64 " is not mapped", va);
 	if (c->width == 8) {
 		memcpy(p, &v, 8);
 	} else {
@@ -115,7 +115,7 @@ static struct xp_error *va_mfn(struct cx *c, uint64_t va, uint64_t *mfn)
 	const uint8_t *p = gk_va(c->k, va, false);
 
 	if (!p)
-		return cerr(c, "guest address %#" PRIx64 " is not mapped", va);
+		return cerr(c, "guest address 0x%" PRIx64 " is not mapped", va);
 	*mfn = (uint64_t)(p - c->h->mem) >> SIM_PAGE_SHIFT;
 	return NULL;
 }
@@ -177,7 +177,7 @@ static struct xp_error *pick_pfn(struct cx *c, uint64_t *pfn, uint64_t extra)
 		return err;
 	*pfn = c->args->has_pfn ? c->args->pfn : 0;
 	if (*pfn + extra >= n)
-		return cerr(c, "pfn %#" PRIx64 " is beyond the guest's p2m (%#" PRIx64 " pfns)", *pfn,
+		return cerr(c, "pfn 0x%" PRIx64 " is beyond the guest's p2m (0x%" PRIx64 " pfns)", *pfn,
 			    n);
 	return NULL;
 }
@@ -244,7 +244,7 @@ static struct xp_error *pt_entry(struct cx *c, uint64_t va, unsigned int level, 
 		uint64_t *table;
 
 		if (!sim_frame_owned(c->h, c->d, mfn))
-			return cerr(c, "page table %#" PRIx64 " at level %u is not the guest's", mfn,
+			return cerr(c, "page table 0x%" PRIx64 " at level %u is not the guest's", mfn,
 				    l);
 		table = sim_frame_ptr(c->h, mfn);
 		if (l == level) {
@@ -254,7 +254,7 @@ static struct xp_error *pt_entry(struct cx *c, uint64_t va, unsigned int level, 
 			return NULL;
 		}
 		if (!(table[idx] & PTE_PRESENT) || (table[idx] & PTE_PSE))
-			return cerr(c, "p2m list address %#" PRIx64 " is not mapped at level %u", va,
+			return cerr(c, "p2m list address 0x%" PRIx64 " is not mapped at level %u", va,
 				    l);
 		mfn = (table[idx] & PTE_ADDR_MASK) >> SIM_PAGE_SHIFT;
 	}
@@ -292,8 +292,8 @@ static struct xp_error *k_stale_top_mfn(struct cx *c)
 	err = wr_word(c, top + i * c->width, f);
 	if (!err)
 		say(c,
-		    "p2m_top_mfn[%" PRIu64 "] (va %#" PRIx64 "): %#" PRIx64 " -> %#" PRIx64
-		    " (a free frame; its M2P entry := %#" PRIx64 ", the mid-mfn page's pfn)",
+		    "p2m_top_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    " (a free frame; its M2P entry := 0x%" PRIx64 ", the mid-mfn page's pfn)",
 		    i, top + i * c->width, old, f, mid_pfn);
 	return err;
 }
@@ -315,7 +315,7 @@ static struct xp_error *k_foreign_top_mfn(struct cx *c)
 		err = wr_word(c, top + i * c->width, f);
 	if (!err)
 		say(c,
-		    "p2m_top_mfn[%" PRIu64 "] (va %#" PRIx64 "): %#" PRIx64 " -> %#" PRIx64
+		    "p2m_top_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
 		    " (a frame of domain %u)",
 		    i, top + i * c->width, old, f, owner);
 	return err;
@@ -335,8 +335,8 @@ static struct xp_error *k_top_out_of_range(struct cx *c)
 		err = wr_word(c, top + i * c->width, f);
 	if (!err)
 		say(c,
-		    "p2m_top_mfn[%" PRIu64 "] (va %#" PRIx64 "): %#" PRIx64 " -> %#" PRIx64
-		    " (beyond host memory, %#" PRIx64 " frames)",
+		    "p2m_top_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    " (beyond host memory, 0x%" PRIx64 " frames)",
 		    i, top + i * c->width, old, f, c->h->nr_frames);
 	return err;
 }
@@ -370,7 +370,7 @@ static struct xp_error *k_top_mfn_p(struct cx *c)
 		err = wr_word(c, top_p + i * c->width, other);
 	if (!err)
 		say(c,
-		    "p2m_top_mfn_p[%" PRIu64 "] (va %#" PRIx64 "): %#" PRIx64 " -> %#" PRIx64
+		    "p2m_top_mfn_p[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
 		    " (%s; p2m_top_mfn[%" PRIu64 "] unchanged)",
 		    i, top_p + i * c->width, cur, other,
 		    other == mmm ? "p2m_mid_missing_mfn" : "another mid-mfn page", i);
@@ -393,19 +393,29 @@ static struct xp_error *k_missing_mfn(struct cx *c)
 		err = va_mfn(c, missing_va, &missing_mfn);
 	if (!err)
 		err = sym_val(c, "p2m_identity", &alt_va);
-	if (!err)
+	/* p2m_identity's frame if the guest has one, else pfn 0's leaf page */
+	if (!err && alt_va)
 		err = va_mfn(c, alt_va, &alt);
 	if (!err)
 		err = rd_word(c, mmm + i * c->width, &old);
 	if (err)
 		return err;
-	if (alt == missing_mfn || alt == old)
-		alt = gk_pfn_to_mfn(c->k, 0);
+	if (!alt_va || alt == missing_mfn || alt == old) {
+		uint64_t top = 0, top_p = 0, mid = 0;
+
+		err = mfn_tree(c, &top, &top_p, NULL);
+		if (!err)
+			err = rd_word(c, top_p, &mid);
+		if (!err)
+			err = rd_word(c, mid, &alt);
+		if (err)
+			return err;
+	}
 	err = wr_word(c, mmm + i * c->width, alt);
 	if (!err)
 		say(c,
-		    "p2m_mid_missing_mfn[%" PRIu64 "] (va %#" PRIx64 "): %#" PRIx64 " -> %#" PRIx64
-		    " (p2m_missing is %#" PRIx64 ")",
+		    "p2m_mid_missing_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    " (p2m_missing is 0x%" PRIx64 ")",
 		    i, mmm + i * c->width, old, alt, missing_mfn);
 	return err;
 }
@@ -420,7 +430,7 @@ static struct xp_error *mid_page(struct cx *c, uint64_t pfn, uint64_t *mid)
 	if (!err)
 		err = rd_word(c, top_p + top_index(c, pfn) * c->width, mid);
 	if (!err && *mid == mmm)
-		err = cerr(c, "pfn %#" PRIx64 " is in a missing region (shared mid-mfn page)", pfn);
+		err = cerr(c, "pfn 0x%" PRIx64 " is in a missing region (shared mid-mfn page)", pfn);
 	return err;
 }
 
@@ -443,8 +453,8 @@ static struct xp_error *k_foreign_mid_mfn(struct cx *c)
 		err = wr_word(c, va, f);
 	if (!err)
 		say(c,
-		    "mid-mfn entry %" PRIu64 " of p2m_top_mfn_p[%" PRIu64 "] (va %#" PRIx64
-		    ", covers pfn %#" PRIx64 "): %#" PRIx64 " -> %#" PRIx64 " (a frame of domain %u)",
+		    "mid-mfn entry %" PRIu64 " of p2m_top_mfn_p[%" PRIu64 "] (va 0x%" PRIx64
+		    ", covers pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64 " (a frame of domain %u)",
 		    mid_index(c, pfn), top_index(c, pfn), va, pfn, old, f, owner);
 	return err;
 }
@@ -484,8 +494,8 @@ static struct xp_error *k_mid_wrong_leaf(struct cx *c)
 		err = wr_word(c, va, other);
 	if (!err)
 		say(c,
-		    "mid-mfn entry %" PRIu64 " of p2m_top_mfn_p[%" PRIu64 "] (va %#" PRIx64
-		    ", covers pfn %#" PRIx64 "): %#" PRIx64 " -> %#" PRIx64
+		    "mid-mfn entry %" PRIu64 " of p2m_top_mfn_p[%" PRIu64 "] (va 0x%" PRIx64
+		    ", covers pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
 		    " (the guest's leaf page for other pfns)",
 		    mi, top_index(c, pfn), va, pfn, old, other);
 	return err;
@@ -503,12 +513,12 @@ static struct xp_error *k_m2p_mismatch(struct cx *c)
 		return err;
 	mfn = gk_pfn_to_mfn(c->k, pfn);
 	if (!sim_frame_owned(c->h, c->d, mfn))
-		return cerr(c, "pfn %#" PRIx64 " has no frame of its own (p2m entry %#" PRIx64 ")",
+		return cerr(c, "pfn 0x%" PRIx64 " has no frame of its own (p2m entry 0x%" PRIx64 ")",
 			    pfn, mfn);
 	old = c->h->m2p[mfn];
 	other = pfn + 1 < n ? pfn + 1 : pfn - 1;
 	c->h->m2p[mfn] = other;
-	say(c, "M2P[%#" PRIx64 "] (the frame of pfn %#" PRIx64 "): %#" PRIx64 " -> %#" PRIx64, mfn,
+	say(c, "M2P[0x%" PRIx64 "] (the frame of pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64, mfn,
 	    pfn, old, other);
 	return NULL;
 }
@@ -528,7 +538,7 @@ static struct xp_error *k_leaf_swap(struct cx *c)
 	if (!err)
 		err = rd_word(c, va1, &b);
 	if (!err && a == b)
-		err = cerr(c, "p2m[%#" PRIx64 "] and p2m[%#" PRIx64 "] are equal (%#" PRIx64
+		err = cerr(c, "p2m[0x%" PRIx64 "] and p2m[0x%" PRIx64 "] are equal (0x%" PRIx64
 			      "): nothing to swap",
 			   pfn, pfn + 1, a);
 	if (!err)
@@ -537,8 +547,8 @@ static struct xp_error *k_leaf_swap(struct cx *c)
 		err = wr_word(c, va1, a);
 	if (!err)
 		say(c,
-		    "p2m[%#" PRIx64 "] (va %#" PRIx64 "): %#" PRIx64 " -> %#" PRIx64 ", p2m[%#" PRIx64
-		    "] (va %#" PRIx64 "): %#" PRIx64 " -> %#" PRIx64,
+		    "p2m[0x%" PRIx64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64 ", p2m[0x%" PRIx64
+		    "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64,
 		    pfn, va0, a, b, pfn + 1, va1, b, a);
 	return err;
 }
@@ -557,8 +567,8 @@ static struct xp_error *k_leaf_out_of_range(struct cx *c)
 		err = wr_word(c, va, f);
 	if (!err)
 		say(c,
-		    "p2m[%#" PRIx64 "] (va %#" PRIx64 "): %#" PRIx64 " -> %#" PRIx64
-		    " (beyond host memory, %#" PRIx64 " frames)",
+		    "p2m[0x%" PRIx64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    " (beyond host memory, 0x%" PRIx64 " frames)",
 		    pfn, va, old, f, c->h->nr_frames);
 	return err;
 }
@@ -588,8 +598,8 @@ static struct xp_error *list_pte(struct cx *c, bool foreign)
 	if (foreign)
 		snprintf(note, sizeof(note), " (a frame of domain %u)", owner);
 	say(c,
-	    "L1 table %#" PRIx64 " entry %u (maps p2m list page va %#" PRIx64 ", pfn %#" PRIx64
-	    "): %#" PRIx64 " -> %#" PRIx64 "%s",
+	    "L1 table 0x%" PRIx64 " entry %u (maps p2m list page va 0x%" PRIx64 ", pfn 0x%" PRIx64
+	    "): 0x%" PRIx64 " -> 0x%" PRIx64 "%s",
 	    table, (unsigned int)((va >> 12) & 511), va, pfn, old, *pte, note);
 	return NULL;
 }
@@ -620,8 +630,8 @@ static struct xp_error *k_pt_loop(struct cx *c)
 	old = *pte;
 	*pte = (old & ~PTE_ADDR_MASK) | (table << SIM_PAGE_SHIFT) | PTE_PRESENT;
 	say(c,
-	    "L%u table %#" PRIx64 " entry %u (on the walk of p2m_vaddr %#" PRIx64 "): %#" PRIx64
-	    " -> %#" PRIx64 " (the table's own frame)",
+	    "L%u table 0x%" PRIx64 " entry %u (on the walk of p2m_vaddr 0x%" PRIx64 "): 0x%" PRIx64
+	    " -> 0x%" PRIx64 " (the table's own frame)",
 	    level, table, (unsigned int)((base >> (12 + 9 * (level - 1))) & 511), base, old, *pte);
 	return NULL;
 }
@@ -632,7 +642,7 @@ static void set_arch(struct cx *c, enum sim_arch_field f, uint64_t v, const char
 
 	sim_arch_set(c->shinfo, c->width, f, v);
 	say(c,
-	    "shared_info (mfn %#" PRIx64 ") arch.%s: %#" PRIx64 " -> %#" PRIx64 "%s%s%s",
+	    "shared_info (mfn 0x%" PRIx64 ") arch.%s: 0x%" PRIx64 " -> 0x%" PRIx64 "%s%s%s",
 	    c->d->shared_info_mfn, sim_arch_field_name(f), old, sim_arch_get(c->shinfo, c->width, f),
 	    note ? " (" : "", note ? note : "", note ? ")" : "");
 }
@@ -649,7 +659,7 @@ static struct xp_error *k_max_pfn(struct cx *c)
 	} else if (c->d->layout == GK_LAYOUT_TREE) {
 		/* more than one p2m_top_mfn page can describe */
 		v = c->fpp * c->fpp * c->fpp + c->fpp;
-		snprintf(note, sizeof(note), "the mfn tree covers %#" PRIx64 " pfns",
+		snprintf(note, sizeof(note), "the mfn tree covers 0x%" PRIx64 " pfns",
 			 c->fpp * c->fpp * c->fpp);
 	} else {
 		/* past the list's virtual area (sized in 1 GiB steps, as Linux does) */
@@ -658,10 +668,10 @@ static struct xp_error *k_max_pfn(struct cx *c)
 			return err;
 		unit = (1ULL << 30) / c->width;
 		v = (size + unit - 1) / unit * unit + unit;
-		snprintf(note, sizeof(note), "the list maps %#" PRIx64 " entries", size);
+		snprintf(note, sizeof(note), "the list maps 0x%" PRIx64 " entries", size);
 	}
 	if (c->width == 4 && v > 0xffffffffULL)
-		return cerr(c, "max_pfn %#" PRIx64 " does not fit a 32-bit guest's field", v);
+		return cerr(c, "max_pfn 0x%" PRIx64 " does not fit a 32-bit guest's field", v);
 	set_arch(c, SIM_ARCH_MAX_PFN, v, note);
 	return NULL;
 }
@@ -700,7 +710,7 @@ static struct xp_error *k_p2m_cr3(struct cx *c)
 	err = foreign_frame(c, &f, &owner);
 	if (err)
 		return err;
-	snprintf(note, sizeof(note), "mfn %#" PRIx64 ", a frame of domain %u", f, owner);
+	snprintf(note, sizeof(note), "mfn 0x%" PRIx64 ", a frame of domain %u", f, owner);
 	set_arch(c, SIM_ARCH_P2M_CR3, sim_mfn_to_cr3(c->width, f), note);
 	return NULL;
 }
@@ -752,8 +762,8 @@ static struct xp_error *k_pfn_tree_leaf(struct cx *c)
 		err = wr_word(c, va, other);
 	if (!err)
 		say(c,
-		    "p2m_top[%" PRIu64 "][%" PRIu64 "] (va %#" PRIx64 ", covers pfn %#" PRIx64
-		    "): %#" PRIx64 " -> %#" PRIx64 " (another leaf than the mid-mfn entry names)",
+		    "p2m_top[%" PRIu64 "][%" PRIu64 "] (va 0x%" PRIx64 ", covers pfn 0x%" PRIx64
+		    "): 0x%" PRIx64 " -> 0x%" PRIx64 " (another leaf than the mid-mfn entry names)",
 		    top_index(c, pfn), mi, va, pfn, old, other);
 	return err;
 }

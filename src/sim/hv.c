@@ -9,8 +9,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "sim/sim.h"
 
 static struct sim_guest *to_guest(void *hv)
@@ -162,6 +164,52 @@ static void hv_console(void *hv, const char *line)
 		fprintf(stderr, "(d%u) %s\n", g->d->domid, line);
 }
 
+/* The domain's frames for pfns [0, n), found in the M2P, chunk by chunk. */
+static void boot_table(struct sim_guest *g)
+{
+	struct sim_host *h = g->h;
+	uint16_t owner = SIM_OWNER(g->d->domid);
+	struct gk_config cfg;
+	struct gk_image img;
+	const char *why;
+	uint64_t c, n;
+
+	sim_domain_config(g->d, &cfg);
+	if (gk_image_layout(&cfg, g->d->nr_pfns, &img, &why) < 0)
+		return;
+	n = XP_MIN(img.free_pfn, g->d->nr_pfns);
+	g->boot_mfns = malloc(n * sizeof(*g->boot_mfns));
+	if (!g->boot_mfns)
+		return;
+	memset(g->boot_mfns, 0xff, n * sizeof(*g->boot_mfns));
+	g->nr_boot_mfns = n;
+	for (c = 0; c < h->hdr->nr_chunks; c++) {
+		uint16_t co = h->chunks[c].owner;
+		uint64_t f;
+
+		if (!h->chunks[c].used ||
+		    (co != owner && co != (owner | SIM_CHUNK_WHOLE) && co != SIM_CHUNK_MIXED))
+			continue;
+		for (f = c << SIM_CHUNK_SHIFT; f < (c + 1) << SIM_CHUNK_SHIFT; f++) {
+			uint64_t pfn = h->m2p[f];
+
+			if (pfn < n && g->boot_mfns[pfn] == ~0ULL && sim_frame_owned(h, g->d, f))
+				g->boot_mfns[pfn] = f;
+		}
+	}
+}
+
+static uint64_t hv_boot_mfn(void *hv, uint64_t pfn)
+{
+	struct sim_guest *g = to_guest(hv);
+
+	if (g->boot_runs)
+		return sim_runs_lookup(g->boot_runs, pfn);
+	if (!g->boot_mfns)
+		boot_table(g);
+	return pfn < g->nr_boot_mfns ? g->boot_mfns[pfn] : ~0ULL;
+}
+
 static const struct gk_hv_ops sim_hv_ops = {
 	.frame = hv_frame,
 	.m2p = hv_m2p,
@@ -175,6 +223,7 @@ static const struct gk_hv_ops sim_hv_ops = {
 	.new_baseptr = hv_new_baseptr,
 	.start_info_mfn = hv_start_info_mfn,
 	.console = hv_console,
+	.boot_mfn = hv_boot_mfn,
 };
 
 void sim_guest_init(struct sim_guest *g, struct sim_host *h, struct sim_domain *d)
@@ -184,6 +233,12 @@ void sim_guest_init(struct sim_guest *g, struct sim_host *h, struct sim_domain *
 	g->hv.priv = g;
 	g->h = h;
 	g->d = d;
+}
+
+void sim_guest_fini(struct sim_guest *g)
+{
+	free(g->boot_mfns);
+	g->boot_mfns = NULL;
 }
 
 void sim_domain_config(const struct sim_domain *d, struct gk_config *cfg)

@@ -125,9 +125,15 @@ struct sim_guest {
 	struct gk_hv hv;
 	struct sim_host *h;
 	struct sim_domain *d;
+	/* boot_mfn(): the builder's runs while it is still running, else a
+	 * table of the pfns below the image's free_pfn found in the M2P */
+	const struct sim_runs *boot_runs;
+	uint64_t *boot_mfns;
+	uint64_t nr_boot_mfns;
 };
 
 void sim_guest_init(struct sim_guest *g, struct sim_host *h, struct sim_domain *d);
+void sim_guest_fini(struct sim_guest *g);
 /* The guest's configuration, as stored in the domain table. */
 void sim_domain_config(const struct sim_domain *d, struct gk_config *cfg);
 
