@@ -14,6 +14,11 @@ TESTS += tests/unit/test-sim-backend
 
 # Scenario tests of xenp2m-sim (tests/lib.sh).
 SIM_SCENARIOS = \
-	tests/scenario/sim-help.sh
+	tests/scenario/sim-help.sh \
+	tests/scenario/sim-host.sh \
+	tests/scenario/sim-domains.sh \
+	tests/scenario/sim-save.sh \
+	tests/scenario/sim-corrupt.sh \
+	tests/scenario/sim-concurrent.sh
 TESTS += $(SIM_SCENARIOS)
 EXTRA_DIST += $(SIM_SCENARIOS)

@@ -708,11 +708,17 @@ static struct xp_error *restore_plan(struct sim_host *h, struct reader *r, struc
 	bool any_pfn = false, end = false;
 	unsigned int fpp;
 
+	memset(&sh, 0, sizeof(sh));
+	if (r->size >= sizeof(sh.magic)) {
+		err = rd_at(r, 0, sh.magic, sizeof(sh.magic));
+		if (err)
+			return err;
+	}
+	if (memcmp(sh.magic, SAVE_MAGIC, sizeof(sh.magic)) != 0)
+		return malformed(r, "not a xenp2m-sim save file (bad magic)");
 	err = rd_at(r, 0, &sh, sizeof(sh));
 	if (err)
 		return err;
-	if (memcmp(sh.magic, SAVE_MAGIC, sizeof(sh.magic)) != 0)
-		return malformed(r, "not a xenp2m-sim save file (bad magic)");
 	if (sh.version != SAVE_VERSION)
 		return malformed(r, "unsupported version %u (this build reads %u)", sh.version,
 				 SAVE_VERSION);
