@@ -14,11 +14,12 @@
 
 /* Only verbs that are implemented are listed. */
 static const struct xp_verb verbs[] = {
-	{ "list", "", "list domains with their p2m layout and a health flag", xp_cmd_list },
+	{ "check", "DOMID|NAME...|--all", "validate p2m against the M2P", xp_cmd_check },
+	{ "show", "DOMID|NAME", "p2m fields, a pfn's path, --dump", xp_cmd_show },
+	{ "list", "", "domains, p2m layout, health", xp_cmd_list },
 };
 
 const char *argp_program_version = PACKAGE_NAME " " PACKAGE_VERSION;
-const char *argp_program_bug_address = PACKAGE_BUGREPORT;
 
 struct main_args {
 	struct xp_cli *cli;

@@ -15,4 +15,36 @@ TESTS += tests/unit/test-util
 # CLI frame.
 TESTS += tests/scenario/cli.sh
 EXTRA_DIST += tests/scenario/cli.sh
+
+# The engine against the in-memory fixture.
+noinst_LIBRARIES += tests/unit/libfixture.a
+tests_unit_libfixture_a_SOURCES = tests/unit/fixture.c tests/unit/fixture.h
+check_PROGRAMS += tests/unit/test-engine
+tests_unit_test_engine_SOURCES = tests/unit/test-engine.c
+tests_unit_test_engine_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a \
+	src/backend/libxpbackend.a src/lib/libxplib.a $(XEN_LIBS)
+TESTS += tests/unit/test-engine
+
+# Fuzz targets: libFuzzer with --enable-fuzzing (clang), otherwise a replay
+# driver; `make check` replays the committed corpora either way.
+FUZZ_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a src/backend/libxpbackend.a \
+	src/lib/libxplib.a $(XEN_LIBS)
+check_PROGRAMS += tests/fuzz/fuzz-engine tests/fuzz/fuzz-symbols
+tests_fuzz_fuzz_engine_SOURCES = tests/fuzz/fuzz-engine.c
+tests_fuzz_fuzz_engine_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_symbols_SOURCES = tests/fuzz/fuzz-symbols.c
+tests_fuzz_fuzz_symbols_LDADD = $(FUZZ_LDADD)
+if ENABLE_FUZZING
+tests_fuzz_fuzz_engine_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_symbols_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+else
+tests_fuzz_fuzz_engine_SOURCES += tests/fuzz/driver.c
+tests_fuzz_fuzz_symbols_SOURCES += tests/fuzz/driver.c
+endif
+TESTS += tests/fuzz/replay.sh
+EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
+
+# Help, man page and completions agree.
+TESTS += tests/scenario/docs.sh
+EXTRA_DIST += tests/scenario/docs.sh
 include tests/sim.mk

@@ -122,11 +122,3 @@ struct json_object *xp_cli_json_doc(void)
 	json_object_object_add(doc, "schema_version", json_object_new_int(XP_JSON_SCHEMA_VERSION));
 	return doc;
 }
-
-struct json_object *xp_json_hex(uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
-	return json_object_new_string(buf);
-}

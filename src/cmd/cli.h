@@ -14,6 +14,7 @@
 
 #include "backend/backend.h"
 #include "lib/error.h"
+#include "render/render.h"
 
 struct xp_cli {
 	bool json;		/* -j/--json */
@@ -62,8 +63,6 @@ int xp_cli_fail(struct xp_cli *cli, struct xp_error *err);
 void xp_cli_json_print(struct xp_cli *cli, struct json_object *obj);
 /* A JSON object with the schema_version field already set. */
 struct json_object *xp_cli_json_doc(void);
-/* "0x..." string for a 64-bit value (MFNs, addresses). */
-struct json_object *xp_json_hex(uint64_t v);
 
 #define XP_JSON_SCHEMA_VERSION 1
 

@@ -6,14 +6,19 @@
 #include <stdlib.h>
 
 #include "cmd/cli.h"
+#include "engine/engine.h"
 
 static const struct argp list_argp = {
-	NULL, NULL, "", "List every domain: id, name, type, width, pages.", NULL, NULL, NULL,
+	NULL, NULL, "",
+	"List every domain: id, name, type, width, p2m layout, max_pfn, generation and a quick "
+	"health flag (ok, restored, unpublished, changing, bad, not-pv).",
+	NULL, NULL, NULL,
 };
 
 int xp_cmd_list(struct xp_cli *cli, int argc, char **argv)
 {
 	struct xp_domain_info *doms = NULL;
+	struct json_object *arr = NULL;
 	struct xp_backend *be = NULL;
 	struct xp_error *err;
 	size_t n = 0, i;
@@ -26,29 +31,42 @@ int xp_cmd_list(struct xp_cli *cli, int argc, char **argv)
 		xp_backend_destroy(be);
 		return xp_cli_fail(cli, err);
 	}
+	if (cli->json)
+		arr = json_object_new_array();
+	else
+		fprintf(cli->out, "%5s %-20s %-4s %5s %-9s %12s %10s %s\n", "ID", "NAME", "TYPE",
+			"WIDTH", "LAYOUT", "MAX_PFN", "GEN", "HEALTH");
+	for (i = 0; i < n; i++) {
+		struct xp_quick q;
+		char gen[24];
+
+		err = xp_quick_look(be, &doms[i], &q);
+		if (err) {
+			json_object_put(arr);
+			free(doms);
+			xp_backend_destroy(be);
+			return xp_cli_fail(cli, err);
+		}
+		if (cli->json) {
+			json_object_array_add(arr, xp_render_domain_json(&doms[i], &q));
+			continue;
+		}
+		snprintf(gen, sizeof(gen), q.generation_valid ? "%" PRIu64 : "-", q.generation);
+		if (doms[i].type == XP_DOMAIN_PV)
+			fprintf(cli->out, "%5u %-20s %-4s %5u %-9s %#12" PRIx64 " %10s %s\n",
+				doms[i].domid, doms[i].name, xp_domain_type_name(doms[i].type),
+				doms[i].guest_width * 8, xp_layout_name(q.layout), q.max_pfn, gen,
+				q.health);
+		else
+			fprintf(cli->out, "%5u %-20s %-4s %5s %-9s %12s %10s %s\n", doms[i].domid,
+				doms[i].name, xp_domain_type_name(doms[i].type), "-", "-", "-", "-",
+				q.health);
+	}
 	if (cli->json) {
 		struct json_object *doc = xp_cli_json_doc();
-		struct json_object *arr = json_object_new_array();
 
-		for (i = 0; i < n; i++) {
-			struct json_object *d = json_object_new_object();
-
-			json_object_object_add(d, "domid", json_object_new_int64(doms[i].domid));
-			json_object_object_add(d, "name", json_object_new_string(doms[i].name));
-			json_object_object_add(d, "type", json_object_new_string(xp_domain_type_name(doms[i].type)));
-			json_object_object_add(d, "width", json_object_new_int(doms[i].guest_width * 8));
-			json_object_object_add(d, "max_pages", json_object_new_int64((int64_t)doms[i].max_pages));
-			json_object_object_add(d, "tot_pages", json_object_new_int64((int64_t)doms[i].tot_pages));
-			json_object_array_add(arr, d);
-		}
 		json_object_object_add(doc, "domains", arr);
 		xp_cli_json_print(cli, doc);
-	} else {
-		fprintf(cli->out, "%5s %-20s %-4s %5s %12s\n", "ID", "NAME", "TYPE", "WIDTH", "PAGES");
-		for (i = 0; i < n; i++)
-			fprintf(cli->out, "%5u %-20s %-4s %5u %12" PRIu64 "\n", doms[i].domid,
-				doms[i].name, xp_domain_type_name(doms[i].type),
-				doms[i].guest_width * 8, doms[i].tot_pages);
 	}
 	free(doms);
 	xp_backend_destroy(be);

@@ -44,7 +44,8 @@ struct xp_error {
 /* Build an error.  Never returns NULL: allocation failure gives a static one. */
 struct xp_error *xp_error_create(enum xp_errkind kind, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-struct xp_error *xp_error_createv(enum xp_errkind kind, int errnum, const char *fmt, va_list ap);
+struct xp_error *xp_error_createv(enum xp_errkind kind, int errnum, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 /* Prefix an existing error's message with more context ("what: old message"). */
 struct xp_error *xp_error_wrap(struct xp_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -1,0 +1,3 @@
+noinst_LIBRARIES += src/render/libxprender.a
+src_render_libxprender_a_SOURCES = src/render/render.c src/render/render.h
+src_render_libxprender_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xenp2m check: one domain, as many passes as it takes to get a settled
+ * view.  A guest changes its p2m while we read it; the linear list has a
+ * generation count for that (odd while changing), the tree has none, so
+ * findings are only reported when two consecutive passes agree on them.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/symbols.h"
+#include "engine/target.h"
+#include "engine/walk.h"
+#include "lib/util.h"
+
+void xp_check_options_init(struct xp_check_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_passes = 6;
+	o->backoff_us = 2000;
+	o->keep_per_id = 1000;
+}
+
+const char *xp_entry_class_name(enum xp_entry_class c)
+{
+	switch (c) {
+	case XP_ENTRY_VALID:
+		return "valid";
+	case XP_ENTRY_INVALID:
+		return "invalid";
+	case XP_ENTRY_IDENTITY:
+		return "identity";
+	case XP_ENTRY_FOREIGN:
+		return "foreign";
+	case XP_ENTRY_MISSING:
+		return "missing";
+	}
+	return "unknown";
+}
+
+/*
+ * Before the guest's resume code runs, a restored guest's shared_info holds
+ * the source host's values with the frame list list zeroed (DESIGN.md 3).
+ * Returns true when the state is one that must not be walked.
+ */
+static bool special_state(struct xp_target *t, const struct xp_shinfo_p2m *si,
+			  struct xp_report *r)
+{
+	if (si->frame_list_list != 0 && !(si->frame_list_list == t->invalid && !si->p2m_cr3))
+		return false;
+	if (si->frame_list_list == 0 && (si->max_pfn || si->p2m_cr3 || si->p2m_vaddr)) {
+		xp_find(r, XP_F_JUST_RESTORED, "shared_info", XP_LOC_MFN | XP_LOC_ACTUAL, 0, 0, 0,
+			si->p2m_cr3_mfn, 0, 0, si->max_pfn,
+			"pfn_to_mfn_frame_list_list is 0 and the other p2m fields are left from "
+			"before the restore (p2m_cr3 %#" PRIx64 ", max_pfn %#" PRIx64
+			"): the guest has not resumed yet",
+			si->p2m_cr3, si->max_pfn);
+		return true;
+	}
+	xp_find(r, XP_F_NOT_PUBLISHED, "shared_info", 0, 0, 0, 0, 0, 0, 0, 0,
+		"the guest publishes neither a frame list list nor a linear list (yet)");
+	return true;
+}
+
+/* One pass.  *settled is false when the list changed under us. */
+static struct xp_error *one_pass(struct xp_target *t, const struct xp_check_options *o,
+				 struct xp_report *r, bool *settled)
+{
+	struct xp_walk w = { 0 };
+	struct xp_error *err = NULL;
+	uint64_t gen1;
+
+	*settled = true;
+	xp_target_cache_drop(t);
+	xp_target_read_shinfo(t, &w.si);
+	w.layout = xp_layout_of(t, &w.si);
+	r->layout = w.layout;
+	r->p2m.generation = w.si.generation;
+	r->p2m.max_pfn = w.si.max_pfn;
+	r->p2m.frame_list_list = w.si.frame_list_list;
+	r->p2m.p2m_cr3_mfn = w.si.p2m_cr3_mfn;
+	r->p2m.p2m_vaddr = w.si.p2m_vaddr;
+	if (w.si.p2m_cr3 && (w.si.generation & 1)) {
+		*settled = false;
+		return NULL;
+	}
+	if (special_state(t, &w.si, r))
+		return NULL;
+	err = xp_walk_structures(t, &w, r);
+	if (!err)
+		err = xp_walk_leaves(t, &w, r);
+	if (!err)
+		xp_walk_classify_pending(t, &w, r);
+	if (!err && o->symbols)
+		err = xp_symbols_check(t, &w, o->symbols, r);
+	if (w.si.p2m_cr3) {
+		gen1 = xp_target_generation(t);
+		if (gen1 != w.si.generation)
+			*settled = false;
+	}
+	xp_walk_release(&w);
+	return err;
+}
+
+struct xp_error *xp_check_domain(struct xp_backend *be, uint32_t domid,
+				 const struct xp_check_options *opts, struct xp_report **report)
+{
+	struct xp_check_options defaults;
+	struct xp_report *prev = NULL, *cur = NULL;
+	struct xp_target *t = NULL;
+	struct xp_error *err;
+	unsigned int pass, backoff;
+	uint64_t t0 = xp_now_ns();
+	bool settled = false, done = false;
+
+	*report = NULL;
+	if (!opts) {
+		xp_check_options_init(&defaults);
+		opts = &defaults;
+	}
+	err = xp_target_open(be, domid, &t);
+	if (err)
+		return err;
+	backoff = opts->backoff_us;
+	for (pass = 1; pass <= XP_MAX(opts->max_passes, 1u); pass++) {
+		cur = xp_report_create(opts->keep_per_id);
+		if (!cur) {
+			err = xp_error_nomem();
+			break;
+		}
+		err = one_pass(t, opts, cur, &settled);
+		if (!err)
+			err = xp_target_still_there(t);
+		if (err)
+			break;
+		cur->p2m.passes = pass;
+		if (settled && (!xp_report_count(cur, XP_SEV_WARNING) ||
+				(prev && xp_report_same_findings(prev, cur)))) {
+			done = true;
+			break;
+		}
+		xp_report_destroy(prev);
+		prev = cur;
+		cur = NULL;
+		if (pass < opts->max_passes) {
+			usleep(backoff);
+			backoff = XP_MIN(backoff * 2, 200000u);
+		}
+	}
+	if (err) {
+		xp_report_destroy(prev);
+		xp_report_destroy(cur);
+		xp_target_destroy(t);
+		return err;
+	}
+	if (!done) {
+		/* never settled: say so, without the findings of a moving target */
+		cur = prev;
+		xp_report_clear_findings(cur);
+		cur->p2m.passes = opts->max_passes;
+		xp_find(cur, XP_F_GENERATION_UNSTABLE, "shared_info", XP_LOC_ACTUAL, 0, 0, 0, 0, 0, 0,
+			cur->p2m.generation,
+			settled ? "the p2m changed between every two of %u walks"
+				: "p2m_generation was odd or changed during each of %u walks",
+			opts->max_passes);
+	} else {
+		xp_report_destroy(prev);
+	}
+	cur->domid = domid;
+	snprintf(cur->name, sizeof(cur->name), "%s", t->info.name);
+	cur->width = t->width;
+	cur->elapsed_ns = xp_now_ns() - t0;
+	xp_report_finish(cur);
+	xp_target_destroy(t);
+	*report = cur;
+	return NULL;
+}
+
+struct xp_error *xp_p2m_info_read(struct xp_backend *be, uint32_t domid,
+				  struct xp_p2m_info *info)
+{
+	struct xp_shinfo_p2m si;
+	struct xp_target *t;
+	struct xp_error *err;
+
+	memset(info, 0, sizeof(*info));
+	err = xp_target_open(be, domid, &t);
+	if (err)
+		return err;
+	xp_target_read_shinfo(t, &si);
+	info->width = t->width;
+	info->max_pfn = si.max_pfn;
+	info->frame_list_list = si.frame_list_list;
+	info->p2m_cr3 = si.p2m_cr3;
+	info->p2m_cr3_mfn = si.p2m_cr3_mfn;
+	info->p2m_vaddr = si.p2m_vaddr;
+	info->generation = si.generation;
+	info->layout = xp_layout_of(t, &si);
+	info->shared_info_mfn = t->info.shared_info_frame;
+	xp_target_destroy(t);
+	return NULL;
+}
+
+struct xp_error *xp_quick_look(struct xp_backend *be, const struct xp_domain_info *info,
+			       struct xp_quick *q)
+{
+	struct xp_shinfo_p2m si;
+	struct xp_target *t;
+	struct xp_error *err;
+	int ferr;
+
+	memset(q, 0, sizeof(*q));
+	if (info->type != XP_DOMAIN_PV) {
+		q->health = "not-pv";
+		return NULL;
+	}
+	err = xp_target_open(be, info->domid, &t);
+	if (err) {
+		if (err->kind == XP_ERR_GONE || err->kind == XP_ERR_NODOMAIN) {
+			xp_error_destroy(err);
+			q->health = "?";
+			return NULL;
+		}
+		return err;
+	}
+	xp_target_read_shinfo(t, &si);
+	q->layout = xp_layout_of(t, &si);
+	q->max_pfn = si.max_pfn;
+	q->generation = si.generation;
+	q->generation_valid = si.p2m_cr3 != 0;
+	q->health = "ok";
+	if (si.frame_list_list == 0)
+		q->health = si.max_pfn || si.p2m_cr3 ? "restored" : "unpublished";
+	else if (q->layout == XP_LAYOUT_NONE)
+		q->health = "unpublished";
+	else if (si.p2m_cr3 && (si.generation & 1))
+		q->health = "changing";
+	else if (si.max_pfn == 0 || si.max_pfn > t->pfn_cap)
+		q->health = "bad";
+	else if (q->layout == XP_LAYOUT_TREE || q->layout == XP_LAYOUT_LIST) {
+		if (si.frame_list_list >= t->host.max_mfn ||
+		    !xp_target_frame(t, si.frame_list_list, &ferr))
+			q->health = "bad";
+	}
+	if (!strcmp(q->health, "ok") && si.p2m_cr3 &&
+	    (si.p2m_cr3_mfn >= t->host.max_mfn || !xp_target_frame(t, si.p2m_cr3_mfn, &ferr)))
+		q->health = "bad";
+	xp_target_destroy(t);
+	return NULL;
+}

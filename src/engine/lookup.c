@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Streaming pfn -> mfn (show --dump) and one pfn's path (show --pfn/--mfn). */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "engine/pt.h"
+#include "engine/target.h"
+#include "engine/walk.h"
+#include "lib/util.h"
+
+/* Walk the structures once, findings thrown away: we only want the leaves. */
+static struct xp_error *structures(struct xp_target *t, struct xp_walk *w)
+{
+	struct xp_report *scratch = xp_report_create(0);
+	struct xp_error *err;
+
+	if (!scratch)
+		return xp_error_nomem();
+	xp_target_read_shinfo(t, &w->si);
+	w->layout = xp_layout_of(t, &w->si);
+	if (w->si.frame_list_list == 0 || w->layout == XP_LAYOUT_NONE) {
+		xp_report_destroy(scratch);
+		return xp_error_create(XP_ERR_RUNTIME, EAGAIN,
+				       "domain %u has not published its p2m (%s)", t->info.domid,
+				       w->si.frame_list_list == 0 && w->si.max_pfn
+					       ? "restored, not resumed yet"
+					       : "nothing in shared_info yet");
+	}
+	err = xp_walk_structures(t, w, scratch);
+	xp_report_destroy(scratch);
+	return err;
+}
+
+struct xp_error *xp_p2m_foreach(struct xp_backend *be, uint32_t domid, uint64_t first,
+				uint64_t last, xp_p2m_fn fn, void *arg, uint64_t *unreachable)
+{
+	struct xp_walk w = { 0 };
+	struct xp_target *t;
+	struct xp_error *err;
+	const uint64_t *leaves;
+	uint64_t nleaves, k, *batch = NULL, *batch_k = NULL, *shared = NULL;
+	size_t nshared = 0;
+	int *errs = NULL, stop = 0;
+
+	*unreachable = 0;
+	err = xp_target_open(be, domid, &t);
+	if (err)
+		return err;
+	err = structures(t, &w);
+	if (err)
+		goto out;
+	leaves = w.list_leaf ? w.list_leaf : w.tree_leaf;
+	nleaves = w.list_leaf ? w.nr_pages : w.tree_pages;
+	if (last >= w.max_pfn)
+		last = w.max_pfn ? w.max_pfn - 1 : 0;
+	if (!leaves || first > last || w.max_pfn == 0)
+		goto out;
+	batch = malloc(XP_BATCH * sizeof(*batch));
+	batch_k = malloc(XP_BATCH * sizeof(*batch_k));
+	errs = malloc(XP_BATCH * sizeof(*errs));
+	shared = malloc(XP_MAX(nleaves, 1) * sizeof(*shared));
+	if (!batch || !batch_k || !errs || !shared) {
+		err = xp_error_nomem();
+		goto out;
+	}
+	/* leaf frames named for several ranges are the shared missing/identity pages */
+	for (k = 0; k < nleaves; k++)
+		if (leaves[k] != XP_NO_MFN)
+			shared[nshared++] = leaves[k];
+	qsort(shared, nshared, sizeof(*shared), xp_u64_cmp);
+	{
+		size_t o = 0, i = 0;
+
+		while (i < nshared) {
+			size_t e = i + 1;
+
+			while (e < nshared && shared[e] == shared[i])
+				e++;
+			if (e - i > 1)
+				shared[o++] = shared[i];
+			i = e;
+		}
+		nshared = o;
+	}
+
+	for (k = first / t->fpp; k <= last / t->fpp && !stop;) {
+		const void *addr = NULL;
+		size_t n = 0, j;
+
+		while (k <= last / t->fpp && n < XP_BATCH) {
+			batch[n] = k < nleaves ? leaves[k] : XP_NO_MFN;
+			batch_k[n] = k;
+			n++;
+			k++;
+		}
+		{
+			/* map only the reachable ones, contiguously */
+			uint64_t *m = malloc(n * sizeof(*m));
+			size_t nm = 0;
+
+			if (!m) {
+				err = xp_error_nomem();
+				goto out;
+			}
+			for (j = 0; j < n; j++)
+				if (batch[j] != XP_NO_MFN)
+					m[nm++] = batch[j];
+			if (nm)
+				err = xp_backend_map_frames(be, domid, m, nm, errs, &addr);
+			free(m);
+			if (err)
+				goto out;
+		}
+		{
+			size_t mi = 0;
+
+			for (j = 0; j < n && !stop; j++) {
+				uint64_t base = batch_k[j] * t->fpp, pfn;
+				const void *page = NULL;
+				bool is_shared = false;
+
+				if (batch[j] != XP_NO_MFN) {
+					if (!errs[mi])
+						page = (const char *)addr + mi * XP_PAGE_SIZE;
+					is_shared = xp_u64_contains(shared, nshared, batch[j]);
+					mi++;
+				}
+				for (pfn = XP_MAX(base, first); pfn <= last && pfn < base + t->fpp;
+				     pfn++) {
+					uint64_t e = t->invalid;
+					int cls = XP_ENTRY_INVALID;
+
+					if (page) {
+						e = xp_word(page, pfn - base, t->width);
+						cls = xp_target_classify(t, e);
+						if (cls == XP_ENTRY_INVALID && is_shared)
+							cls = XP_ENTRY_MISSING;
+					} else {
+						(*unreachable)++;
+					}
+					stop = fn(arg, pfn, e, cls);
+					if (stop)
+						break;
+				}
+			}
+			if (addr)
+				xp_backend_unmap_frames(be, addr, mi);
+		}
+	}
+out:
+	free(batch);
+	free(batch_k);
+	free(errs);
+	free(shared);
+	xp_walk_release(&w);
+	xp_target_destroy(t);
+	return err;
+}
+
+static void step(struct xp_path_step *s, const char *level, uint64_t table, unsigned int index,
+		 uint64_t value, int err)
+{
+	s->level = level;
+	s->table_mfn = table;
+	s->index = index;
+	s->value = value;
+	s->err = err;
+}
+
+struct xp_error *xp_p2m_path(struct xp_backend *be, uint32_t domid, uint64_t pfn,
+			     struct xp_path *path)
+{
+	struct xp_shinfo_p2m si;
+	struct xp_target *t;
+	struct xp_error *err;
+	uint64_t entry = ~0ULL;
+	bool have = false;
+	int ferr;
+
+	memset(path, 0, sizeof(*path));
+	path->pfn = pfn;
+	path->m2p = ~0ULL;
+	err = xp_target_open(be, domid, &t);
+	if (err)
+		return err;
+	xp_target_read_shinfo(t, &si);
+	if (pfn >= si.max_pfn) {
+		err = xp_error_create(XP_ERR_USAGE, ERANGE,
+				      "pfn %#" PRIx64 " is beyond domain %u's max_pfn %#" PRIx64, pfn,
+				      domid, si.max_pfn);
+		goto out;
+	}
+	/* the mfn tree */
+	if (si.frame_list_list && si.frame_list_list != t->invalid &&
+	    pfn < (uint64_t)t->fpp * t->fpp * t->fpp) {
+		uint64_t fpp = t->fpp, table = si.frame_list_list, v;
+		unsigned int idx[3] = { (unsigned int)(pfn / (fpp * fpp)),
+					(unsigned int)(pfn / fpp % fpp), (unsigned int)(pfn % fpp) };
+		static const char *const names[3] = { "top", "mid", "leaf" };
+		int i;
+
+		step(&path->tree[path->nr_tree++], "frame-list-list", 0, 0, table, 0);
+		for (i = 0; i < 3; i++) {
+			const void *page = table < t->host.max_mfn ? xp_target_frame(t, table, &ferr)
+								   : NULL;
+
+			if (table >= t->host.max_mfn)
+				ferr = -ERANGE;
+			if (!page) {
+				step(&path->tree[path->nr_tree++], names[i], table, idx[i], 0, ferr);
+				break;
+			}
+			v = xp_word(page, idx[i], t->width);
+			step(&path->tree[path->nr_tree++], names[i], table, idx[i], v, 0);
+			table = v;
+			if (i == 2) {
+				entry = v;
+				have = true;
+			}
+		}
+	}
+	/* the linear list */
+	if (si.p2m_cr3) {
+		const struct xp_pt_geometry *g = xp_pt_geometry(t->width);
+		uint64_t va = si.p2m_vaddr + pfn * t->width, table = si.p2m_cr3_mfn, v = 0;
+		unsigned int level;
+
+		path->va = va;
+		step(&path->list[path->nr_list++], "cr3", 0, 0, si.p2m_cr3, 0);
+		for (level = 0; level <= g->levels; level++) {
+			const bool leaf = level == g->levels;
+			unsigned int idx = leaf ? (unsigned int)((va & 0xfff) / t->width)
+						: xp_pt_index(g, level, va);
+			const void *page = NULL;
+
+			if (!xp_va_ok(t->width, va)) {
+				step(&path->list[path->nr_list++], leaf ? "leaf" : g->name[level], table,
+				     idx, 0, -EINVAL);
+				break;
+			}
+			if (table < t->host.max_mfn)
+				page = xp_target_frame(t, table, &ferr);
+			else
+				ferr = -ERANGE;
+			if (!page) {
+				step(&path->list[path->nr_list++], leaf ? "leaf" : g->name[level], table,
+				     idx, 0, ferr);
+				break;
+			}
+			v = leaf ? xp_word(page, idx, t->width) : xp_word(page, idx, 8);
+			step(&path->list[path->nr_list++], leaf ? "leaf" : g->name[level], table, idx,
+			     v, 0);
+			if (leaf) {
+				entry = v;
+				have = true;
+				break;
+			}
+			if (!(v & XP_PTE_PRESENT)) {
+				path->list[path->nr_list - 1].err = -ENOENT;
+				break;
+			}
+			table = xp_pte_mfn(v);
+		}
+	}
+	path->reachable = have;
+	if (!have)
+		goto out;
+	path->entry = entry;
+	path->cls = xp_target_classify(t, entry);
+	if (path->cls == XP_ENTRY_VALID) {
+		path->m2p = xp_target_m2p(t, entry);
+		path->round_trip = path->m2p == pfn;
+	}
+out:
+	xp_target_destroy(t);
+	return err;
+}
+
+struct xp_error *xp_m2p_lookup(struct xp_backend *be, uint64_t mfn, uint64_t *pfn)
+{
+	const uint64_t *m2p;
+	struct xp_error *err;
+	uint64_t nr;
+
+	err = xp_backend_m2p_map(be, &m2p, &nr);
+	if (err)
+		return err;
+	if (mfn >= nr)
+		return xp_error_create(XP_ERR_USAGE, ERANGE,
+				       "mfn %#" PRIx64 " is beyond the host's memory (%#" PRIx64
+				       " frames)",
+				       mfn, nr);
+	*pfn = __atomic_load_n(&m2p[mfn], __ATOMIC_RELAXED);
+	return NULL;
+}

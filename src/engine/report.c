@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/report.h"
+
+static const struct xp_finding_desc descs[XP_F_NR_IDS] = {
+	[XP_F_JUST_RESTORED] = { "just-restored", XP_SEV_INFO,
+				 "restored but not resumed yet: shared_info holds the source host's values" },
+	[XP_F_NOT_PUBLISHED] = { "not-published", XP_SEV_INFO,
+				 "the guest has not published its p2m (yet)" },
+	[XP_F_GENERATION_UNSTABLE] = { "generation-unstable", XP_SEV_WARNING,
+				       "p2m_generation never settled: the list kept changing" },
+	[XP_F_SHARED_INFO_BAD] = { "shared-info-bad", XP_SEV_ERROR,
+				   "shared_info p2m fields are malformed" },
+	[XP_F_MAX_PFN_IMPLAUSIBLE] = { "max-pfn-implausible", XP_SEV_ERROR,
+				       "max_pfn is larger than this host could back" },
+	[XP_F_MAX_PFN_UNCOVERED] = { "max-pfn-uncovered", XP_SEV_ERROR,
+				     "max_pfn is not covered by the published structures" },
+	[XP_F_LIST_CR3_BAD] = { "list-cr3-bad", XP_SEV_ERROR,
+				"p2m_cr3 names a frame the domain cannot map" },
+	[XP_F_LIST_VADDR_BAD] = { "list-vaddr-bad", XP_SEV_ERROR,
+				  "p2m_vaddr is not a usable list address" },
+	[XP_F_LIST_PTE_NOT_PRESENT] = { "list-pte-not-present", XP_SEV_ERROR,
+					"a page-table entry on the way to the linear list is not present" },
+	[XP_F_LIST_PTE_BAD] = { "list-pte-bad", XP_SEV_ERROR,
+				"a page-table entry on the way to the linear list is malformed" },
+	[XP_F_LIST_PT_LOOP] = { "list-pt-loop", XP_SEV_ERROR,
+				"a page table on the way to the linear list refers back to itself" },
+	[XP_F_MFN_OUT_OF_RANGE] = { "mfn-out-of-range", XP_SEV_ERROR,
+				    "an MFN beyond the host's memory" },
+	[XP_F_MFN_STALE] = { "mfn-stale", XP_SEV_ERROR,
+			     "a stale MFN: the frame is no longer the domain's, its M2P entry names one of "
+			     "the domain's pfns (left over from before a migration)" },
+	[XP_F_MFN_NOT_OWNED] = { "mfn-not-owned", XP_SEV_ERROR,
+				 "an MFN the domain does not own (another domain's or free)" },
+	[XP_F_TREE_LIST_MISMATCH] = { "tree-list-mismatch", XP_SEV_ERROR,
+				      "the mfn tree and the linear list name different leaf frames" },
+	[XP_F_LEAF_MISPLACED] = { "leaf-misplaced", XP_SEV_ERROR,
+				  "a leaf page holds the entries of another pfn range" },
+	[XP_F_M2P_MISMATCH] = { "m2p-mismatch", XP_SEV_ERROR,
+				"p2m entry whose M2P entry names another pfn" },
+	[XP_F_MISSING_MFN_STALE] = { "missing-mfn-stale", XP_SEV_ERROR,
+				     "p2m_mid_missing_mfn does not name p2m_missing's current frame" },
+	[XP_F_TOP_MFN_P_MISMATCH] = { "top-mfn-p-mismatch", XP_SEV_ERROR,
+				      "p2m_top_mfn[i] != virt_to_mfn(p2m_top_mfn_p[i])" },
+	[XP_F_FRAME_LIST_LIST_MISMATCH] = { "frame-list-list-mismatch", XP_SEV_ERROR,
+					    "the published frame list list is not virt_to_mfn(p2m_top_mfn)" },
+	[XP_F_PFN_TREE_MISMATCH] = { "pfn-tree-mismatch", XP_SEV_ERROR,
+				     "p2m_top[i][j] is not the leaf p2m_mid_mfn[i][j] names" },
+	[XP_F_SYMBOLS_MISMATCH] = { "symbols-mismatch", XP_SEV_WARNING,
+				    "the symbols do not fit this guest's kernel" },
+};
+
+const struct xp_finding_desc *xp_finding_desc(enum xp_finding_id id)
+{
+	return &descs[id];
+}
+
+int xp_finding_id_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < XP_F_NR_IDS; i++)
+		if (strcmp(descs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+struct xp_report *xp_report_create(size_t keep_per_id)
+{
+	struct xp_report *r = calloc(1, sizeof(*r));
+
+	if (r)
+		r->keep_per_id = keep_per_id;
+	return r;
+}
+
+void xp_report_clear_findings(struct xp_report *r)
+{
+	int i;
+
+	for (i = 0; i < XP_F_NR_IDS; i++) {
+		free(r->groups[i].kept);
+		memset(&r->groups[i], 0, sizeof(r->groups[i]));
+	}
+}
+
+void xp_report_destroy(struct xp_report *r)
+{
+	if (!r)
+		return;
+	xp_report_clear_findings(r);
+	free(r);
+}
+
+bool xp_report_add(struct xp_report *r, const struct xp_finding *f)
+{
+	struct xp_report_group *g = &r->groups[f->id];
+	struct xp_finding *n;
+
+	g->count++;
+	if (g->nr_kept >= r->keep_per_id)
+		return false;
+	n = realloc(g->kept, (g->nr_kept + 1) * sizeof(*n));
+	if (!n)
+		return false;
+	g->kept = n;
+	g->kept[g->nr_kept++] = *f;
+	return true;
+}
+
+uint64_t xp_report_count(const struct xp_report *r, enum xp_severity sev)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < XP_F_NR_IDS; i++)
+		if (descs[i].severity >= sev)
+			n += r->groups[i].count;
+	return n;
+}
+
+void xp_report_finish(struct xp_report *r)
+{
+	if (r->groups[XP_F_GENERATION_UNSTABLE].count)
+		r->verdict = XP_VERDICT_UNSTABLE;
+	else if (xp_report_count(r, XP_SEV_WARNING))
+		r->verdict = XP_VERDICT_INCONSISTENT;
+	else if (r->groups[XP_F_JUST_RESTORED].count)
+		r->verdict = XP_VERDICT_JUST_RESTORED;
+	else if (r->groups[XP_F_NOT_PUBLISHED].count)
+		r->verdict = XP_VERDICT_NOT_PUBLISHED;
+	else
+		r->verdict = XP_VERDICT_CONSISTENT;
+}
+
+static bool same_finding(const struct xp_finding *a, const struct xp_finding *b)
+{
+	return a->id == b->id && a->has == b->has && a->index == b->index &&
+	       a->index2 == b->index2 && a->pfn == b->pfn && a->mfn == b->mfn && a->va == b->va &&
+	       a->expected == b->expected && a->actual == b->actual &&
+	       strcmp(a->level, b->level) == 0;
+}
+
+bool xp_report_same_findings(const struct xp_report *a, const struct xp_report *b)
+{
+	size_t j;
+	int i;
+
+	for (i = 0; i < XP_F_NR_IDS; i++) {
+		const struct xp_report_group *ga = &a->groups[i], *gb = &b->groups[i];
+
+		if (ga->count != gb->count || ga->nr_kept != gb->nr_kept)
+			return false;
+		for (j = 0; j < ga->nr_kept; j++)
+			if (!same_finding(&ga->kept[j], &gb->kept[j]))
+				return false;
+	}
+	return true;
+}
+
+const char *xp_verdict_name(enum xp_verdict v)
+{
+	switch (v) {
+	case XP_VERDICT_CONSISTENT:
+		return "consistent";
+	case XP_VERDICT_INCONSISTENT:
+		return "inconsistent";
+	case XP_VERDICT_UNSTABLE:
+		return "unstable";
+	case XP_VERDICT_JUST_RESTORED:
+		return "just-restored";
+	case XP_VERDICT_NOT_PUBLISHED:
+		return "not-published";
+	}
+	return "unknown";
+}
+
+const char *xp_layout_name(enum xp_layout l)
+{
+	switch (l) {
+	case XP_LAYOUT_NONE:
+		return "none";
+	case XP_LAYOUT_TREE:
+		return "tree";
+	case XP_LAYOUT_LIST:
+		return "list";
+	case XP_LAYOUT_LIST_ONLY:
+		return "list-only";
+	}
+	return "unknown";
+}
+
+const char *xp_severity_name(enum xp_severity s)
+{
+	switch (s) {
+	case XP_SEV_INFO:
+		return "info";
+	case XP_SEV_WARNING:
+		return "warning";
+	case XP_SEV_ERROR:
+		return "error";
+	}
+	return "unknown";
+}

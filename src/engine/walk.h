@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One pass over a guest's p2m: the toolstack view (mfn tree and linear
+ * list), their cross-check, every leaf entry against the M2P.  Internal to
+ * src/engine/.
+ */
+#ifndef XP_WALK_H
+#define XP_WALK_H
+
+#include <stdint.h>
+
+#include "engine/report.h"
+#include "engine/target.h"
+
+#define XP_NO_MFN (~0ULL)
+
+struct xp_walk {
+	struct xp_shinfo_p2m si;
+	enum xp_layout layout;
+	uint64_t max_pfn;	/* clamped to the target's cap */
+	uint64_t nr_pages;	/* leaf pages for max_pfn */
+	uint64_t *list_leaf;	/* [nr_pages] leaf frame per page, XP_NO_MFN if unreachable */
+	uint64_t *tree_leaf;	/* [tree_pages] */
+	uint64_t tree_pages;	/* leaf pages the mfn tree covers */
+	uint64_t *tables;	/* page-table frames seen under the list (sorted, unique) */
+	size_t nr_tables;
+	uint64_t *top_mfns;	/* [nr_top] the top page's entries as read */
+	uint64_t nr_top;
+	/* bad structure MFNs, classified (stale / not owned) once leaves are known */
+	struct xp_finding *pending;
+	size_t nr_pending, cap_pending;
+};
+
+/*
+ * Walk the structures (not the leaf entries).  Findings go to @r.  The
+ * caller has decided that the guest has published something.
+ */
+struct xp_error *xp_walk_structures(struct xp_target *t, struct xp_walk *w, struct xp_report *r);
+/* Check every leaf entry (streamed in batches) and count classes. */
+struct xp_error *xp_walk_leaves(struct xp_target *t, struct xp_walk *w, struct xp_report *r);
+/* Classify the pending bad structure MFNs now that leaves are known. */
+void xp_walk_classify_pending(struct xp_target *t, struct xp_walk *w, struct xp_report *r);
+/* The current p2m entry of @pfn through the walked structures; XP_NO_MFN if unknown. */
+uint64_t xp_walk_lookup(struct xp_target *t, const struct xp_walk *w, uint64_t pfn);
+void xp_walk_release(struct xp_walk *w);
+
+/* Record a finding (formatting the detail sentence). */
+void xp_find(struct xp_report *r, enum xp_finding_id id, const char *level, unsigned int has,
+	     uint64_t index, uint64_t index2, uint64_t pfn, uint64_t mfn, uint64_t va,
+	     uint64_t expected, uint64_t actual, const char *fmt, ...)
+	__attribute__((format(printf, 12, 13)));
+
+#endif
