@@ -19,6 +19,7 @@ SIM_SCENARIOS = \
 	tests/scenario/sim-domains.sh \
 	tests/scenario/sim-save.sh \
 	tests/scenario/sim-corrupt.sh \
-	tests/scenario/sim-concurrent.sh
+	tests/scenario/sim-concurrent.sh \
+	tests/scenario/sim-inspect.sh
 TESTS += $(SIM_SCENARIOS)
 EXTRA_DIST += $(SIM_SCENARIOS)

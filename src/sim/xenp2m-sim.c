@@ -492,31 +492,39 @@ static int cmd_mem_set(struct opts *o)
 	return err ? fail(err) : EXIT_OK;
 }
 
+/* A reader's view of one domain: a seqlock snapshot of the table, no lock. */
+static struct xp_error *snapshot_lookup(struct sim_host *h, const char *what,
+					struct sim_domain **snap, struct sim_domain **d)
+{
+	struct sim_domain *live = h->doms;
+	struct xp_error *err;
+
+	*snap = calloc(SIM_MAX_DOMAINS, sizeof(**snap));
+	if (!*snap)
+		return xp_error_nomem();
+	if (sim_domtab_read(h->hdr, h->doms, *snap) < 0)
+		return xp_error_create(XP_ERR_RUNTIME, EBUSY,
+				       "%s: the domain table stays locked by a writer", h->path);
+	/* the lookup helpers read h->doms: point them at the snapshot */
+	h->doms = *snap;
+	err = sim_domain_lookup(h, what, d);
+	h->doms = live;
+	return err;
+}
+
 static int cmd_symbols(struct opts *o)
 {
-	struct sim_domain *d = NULL, *snap;
+	struct sim_domain *d = NULL, *snap = NULL;
 	struct gk_config cfg;
 	struct xp_error *err;
 	struct sim_host *h;
 	FILE *out = stdout;
-	unsigned int i;
 	int rc;
 
 	err = host_open(o, true, &h);
 	if (err)
 		return fail(err);
-	snap = calloc(SIM_MAX_DOMAINS, sizeof(*snap));
-	if (!snap || sim_domtab_read(h->hdr, h->doms, snap) < 0) {
-		err = xp_error_create(XP_ERR_RUNTIME, EBUSY, "%s: cannot read the domain table",
-				      o->args[0]);
-	} else {
-		/* look the domain up in the snapshot (a reader: no lock) */
-		struct sim_domain *saved = h->doms;
-
-		h->doms = snap;
-		err = sim_domain_lookup(h, o->args[1], &d);
-		h->doms = saved;
-	}
+	err = snapshot_lookup(h, o->args[1], &snap, &d);
 	if (err)
 		goto out;
 	sim_domain_config(d, &cfg);
@@ -534,7 +542,6 @@ static int cmd_symbols(struct opts *o)
 	if (rc)
 		err = xp_error_create(XP_ERR_IO, -rc, "writing the System.map: %s", strerror(-rc));
 out:
-	(void)i;
 	free(snap);
 	sim_host_destroy(h);
 	return err ? fail(err) : EXIT_OK;
