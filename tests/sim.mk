@@ -20,6 +20,7 @@ SIM_SCENARIOS = \
 	tests/scenario/sim-save.sh \
 	tests/scenario/sim-corrupt.sh \
 	tests/scenario/sim-concurrent.sh \
-	tests/scenario/sim-inspect.sh
+	tests/scenario/sim-inspect.sh \
+	tests/scenario/sim-big.sh
 TESTS += $(SIM_SCENARIOS)
 EXTRA_DIST += $(SIM_SCENARIOS)
