@@ -74,7 +74,7 @@ res=$(check bal)
 like "$res" "bad=0 " "every snapshot during ballooning is consistent"
 like "$res" "sizes=([3-9]|[1-9][0-9]+)$" "the readers saw the guest's size change as it happened"
 printf '%s\n' "$res" | sed 's/^/# /'
-is "$(xenp2m --sim="$H" list | awk '$2 == "web" { print $5 }')" 8192 "web ends at 32 MiB"
+is "$(jq_get "$(xenp2m --sim="$H" -j list)" '[x["tot_pages"] for x in d["domains"] if x["name"] == "web"][0]')" 8192 "web ends at 32 MiB"
 
 # a writer that waits for another: two creates at once serialise on the lock
 xenp2m-sim create "$H" --name a1 --memory 32M > "$TMPD/a1.out" &

@@ -58,9 +58,11 @@ like "$(jq_get "$out" 'd["domains"][0]["shared_info_mfn"]')" '^0x[0-9a-f]+$' "sh
 is "$(jq_get "$out" 'len(d["domains"][0]["p2m_head"])')" 8 "the first eight p2m entries"
 
 # xenp2m reads the same host
-run xenp2m --sim="$H" list
+run xenp2m --sim="$H" -j list
 is "$rc" 0 "xenp2m --sim list"
-is "$(printf '%s\n' "$out" | sed -n 2p | tr -s ' ')" " 0 Domain-0 pv 64 65440" "xenp2m sees dom0 as the simulator does"
+is "$(jq_get "$out" '" ".join(str(d["domains"][0][k]) for k in ("domid", "name", "type", "width", "tot_pages", "max_pages", "shared_info_mfn", "layout", "max_pfn"))')" \
+	"0 Domain-0 pv 64 65440 65536 $(jq_get "$(xenp2m-sim list -j "$H")" 'd["domains"][0]["shared_info_mfn"]') list 65536" \
+	"xenp2m sees dom0 as the simulator does"
 
 # a damaged host file is refused, by both tools
 cp --sparse=always "$H" "$TMPD/t.host"

@@ -46,8 +46,9 @@ is "$(field "$mid" 2)" resume "the guest's resume path is pending"
 is "$(same_mfns "$before" "$mid")" 0 "every MFN changed (shared_info, start_info, cr3, p2m entries)"
 is "$(echo "$mid" | cut -d'|' -f2)" " $(echo "$before" | cut -d'|' -f2 | awk '{ print $1, "0x0", $3, $4, $5 }')" \
 	"shared_info's arch block is the source's, frame list list 0"
-run xenp2m --sim="$H" list
-like "$out" '    2 web +pv +64 +16384' "xenp2m sees the restored domain"
+run xenp2m --sim="$H" -j list
+is "$(jq_get "$out" '" ".join("%s:%s:%s" % (x["domid"], x["tot_pages"], x["shared_info_mfn"]) for x in d["domains"] if x["name"] == "web")')" \
+	"2:16384:$(field "$mid" 3)" "xenp2m sees the restored domain and its new shared_info frame"
 run xenp2m-sim unpause "$H" web
 is "$rc" 0 "unpause runs the resume path"
 after=$(snap web)
