@@ -25,7 +25,7 @@
 struct sim_be {
 	char *path;
 	int fd;
-	const uint8_t *meta;	/* [0, mem_off): header and tables, read-only */
+	const uint8_t *meta; /* [0, mem_off): header and tables, read-only */
 	uint64_t meta_size;
 	const struct sim_host_header *hdr;
 	const struct sim_domain *doms;
@@ -34,7 +34,7 @@ struct sim_be {
 	const uint64_t *m2p;
 	uint64_t nr_frames;
 	uint64_t mem_off;
-	struct sim_domain *snap;	/* SIM_MAX_DOMAINS entries */
+	struct sim_domain *snap; /* SIM_MAX_DOMAINS entries */
 };
 
 static struct sim_be *to_sim(struct xp_backend *be)
@@ -302,7 +302,8 @@ struct xp_error *xp_backend_sim_open(const char *path, struct xp_backend **out)
 	}
 	if (fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		sim_destroy(be);
-		return xp_error_create(XP_ERR_FORMAT, EINVAL, "%s: not a simulated host file", path);
+		return xp_error_create(XP_ERR_FORMAT, EINVAL, "%s: not a simulated host file",
+				       path);
 	}
 	memset(&hdr, 0, sizeof(hdr));
 	n = pread(s->fd, &hdr, sizeof(hdr), 0);

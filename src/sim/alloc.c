@@ -80,9 +80,9 @@ static uint64_t pick_start(struct sim_host *h, struct sim_domain *d, uint64_t li
 	uint64_t r = sim_rng_next(&d->alloc_rng);
 
 	if (d->alloc_next >= limit || r % 32 == 0)
-		return sim_rng_next(&d->alloc_rng) % limit;	/* scatter */
+		return sim_rng_next(&d->alloc_rng) % limit; /* scatter */
 	if (r % 8 == 1)
-		return d->alloc_next + 1 + (r >> 8) % 64;	/* a small gap */
+		return d->alloc_next + 1 + (r >> 8) % 64; /* a small gap */
 	return d->alloc_next;
 }
 
@@ -96,7 +96,8 @@ static void punch(struct sim_host *h, uint64_t off, uint64_t len)
 {
 	/* Best effort: a filesystem without hole punching keeps the old bytes
 	 * on disk, so zero them the slow way. */
-	if (fallocate(h->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) < 0)
+	if (fallocate(h->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) <
+	    0)
 		memset(h->base + off, 0, len);
 }
 
@@ -205,7 +206,8 @@ static bool find_free(struct sim_host *h, uint64_t limit, uint64_t pos, uint64_t
 		while (n < want && s + n < limit) {
 			uint64_t m = s + n;
 
-			if (!(m & (SIM_CHUNK_FRAMES - 1)) && h->chunks[m >> SIM_CHUNK_SHIFT].used == 0) {
+			if (!(m & (SIM_CHUNK_FRAMES - 1)) &&
+			    h->chunks[m >> SIM_CHUNK_SHIFT].used == 0) {
 				n += XP_MIN(SIM_CHUNK_FRAMES, want - n);
 				continue;
 			}
@@ -305,10 +307,9 @@ struct xp_error *sim_populate_bulk(struct sim_host *h, struct sim_domain *d, uin
 				       "%llu pages",
 				       (unsigned long long)count, (unsigned long long)d->max_pages);
 	if (count > h->hdr->free_frames)
-		return xp_error_create(XP_ERR_INVALID, ENOMEM,
-				       "out of host memory: %llu pages wanted, %llu free",
-				       (unsigned long long)count,
-				       (unsigned long long)h->hdr->free_frames);
+		return xp_error_create(
+			XP_ERR_INVALID, ENOMEM, "out of host memory: %llu pages wanted, %llu free",
+			(unsigned long long)count, (unsigned long long)h->hdr->free_frames);
 	while (left) {
 		uint64_t want = pick_run_len(&d->alloc_rng, count);
 		uint64_t pos = pick_start(h, d, limit);
@@ -393,7 +394,7 @@ int sim_free_frame(struct sim_host *h, struct sim_domain *d, uint64_t mfn)
 	if (type & SIM_FT_XENHEAP)
 		return -EPERM;
 	if (type & SIM_FT_PIN_MASK)
-		return -EBUSY;	/* still pinned as a page table */
+		return -EBUSY; /* still pinned as a page table */
 	if (type & SIM_FT_WRITTEN)
 		punch(h, h->hdr->mem_off + (mfn << SIM_PAGE_SHIFT), SIM_PAGE_SIZE);
 	release(h, mfn);

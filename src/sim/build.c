@@ -76,10 +76,11 @@ struct xp_error *sim_domain_mem_set(struct sim_host *h, struct sim_domain *d, ui
 				       "4 KiB",
 				       (unsigned long long)bytes);
 	if (target > d->max_pages)
-		return xp_error_create(XP_ERR_INVALID, EINVAL,
-				       "memory target %s exceeds the domain's maximum of %s",
-				       xp_format_size(bytes, a, sizeof(a)),
-				       xp_format_size(d->max_pages << SIM_PAGE_SHIFT, b, sizeof(b)));
+		return xp_error_create(
+			XP_ERR_INVALID, EINVAL,
+			"memory target %s exceeds the domain's maximum of %s",
+			xp_format_size(bytes, a, sizeof(a)),
+			xp_format_size(d->max_pages << SIM_PAGE_SHIFT, b, sizeof(b)));
 	if (d->flags & SIM_DOMF_PAUSED)
 		return xp_error_create(XP_ERR_INVALID, EAGAIN,
 				       "domain %u ('%s') is paused: its balloon driver cannot run "
@@ -140,7 +141,8 @@ static void fill_p2m_page(struct builder *b, uint8_t *p, uint64_t *pfn, size_t *
 			uint32_t *e = (uint32_t *)p + i;
 
 			for (k = 0; k < n; k++)
-				e[k] = (uint32_t)(run->dir > 0 ? run->mfn + off + k : run->mfn - off - k);
+				e[k] = (uint32_t)(run->dir > 0 ? run->mfn + off + k
+							       : run->mfn - off - k);
 		}
 		i += (unsigned int)n;
 		*pfn += n;
@@ -244,12 +246,13 @@ static struct xp_error *check_image(const struct gk_config *cfg, uint64_t nr_pag
 				       xp_format_size(nr_pages << SIM_PAGE_SHIFT, a, sizeof(a)),
 				       why ? why : "the guest kernel refuses this size");
 	if (max_pages > img->max_pages)
-		return xp_error_create(XP_ERR_INVALID, EINVAL,
-				       "cannot build a %s guest with maxmem %s: the layout covers at "
-				       "most %s",
-				       gk_layout_name(cfg->layout),
-				       xp_format_size(max_pages << SIM_PAGE_SHIFT, a, sizeof(a)),
-				       xp_format_size(img->max_pages << SIM_PAGE_SHIFT, b, sizeof(b)));
+		return xp_error_create(
+			XP_ERR_INVALID, EINVAL,
+			"cannot build a %s guest with maxmem %s: the layout covers at "
+			"most %s",
+			gk_layout_name(cfg->layout),
+			xp_format_size(max_pages << SIM_PAGE_SHIFT, a, sizeof(a)),
+			xp_format_size(img->max_pages << SIM_PAGE_SHIFT, b, sizeof(b)));
 	return NULL;
 }
 
@@ -259,7 +262,7 @@ struct xp_error *sim_domain_create(struct sim_host *h, const struct sim_create_a
 	uint64_t nr_pages = args->memory >> SIM_PAGE_SHIFT;
 	uint64_t maxmem = args->maxmem ? args->maxmem : args->memory;
 	uint64_t max_pages = maxmem >> SIM_PAGE_SHIFT;
-	struct builder b = { .h = h, .nr_pages = nr_pages };
+	struct builder b = {.h = h, .nr_pages = nr_pages};
 	struct gk_config cfg = {
 		.layout = args->layout,
 		.variant = args->variant,
@@ -273,13 +276,12 @@ struct xp_error *sim_domain_create(struct sim_host *h, const struct sim_create_a
 
 	*out = NULL;
 	if (args->memory == 0 || args->memory % SIM_PAGE_SIZE || maxmem % SIM_PAGE_SIZE)
-		return xp_error_create(XP_ERR_INVALID, EINVAL,
-				       "invalid memory size %llu bytes: a non-zero multiple of 4 KiB",
-				       (unsigned long long)(args->memory % SIM_PAGE_SIZE ? args->memory
-											 : maxmem));
+		return xp_error_create(
+			XP_ERR_INVALID, EINVAL,
+			"invalid memory size %llu bytes: a non-zero multiple of 4 KiB",
+			(unsigned long long)(args->memory % SIM_PAGE_SIZE ? args->memory : maxmem));
 	if (maxmem < args->memory)
-		return xp_error_create(XP_ERR_INVALID, EINVAL,
-				       "maxmem %s is less than memory %s",
+		return xp_error_create(XP_ERR_INVALID, EINVAL, "maxmem %s is less than memory %s",
 				       xp_format_size(maxmem, s1, sizeof(s1)),
 				       xp_format_size(args->memory, s2, sizeof(s2)));
 	if (args->dom0) {
@@ -291,11 +293,10 @@ struct xp_error *sim_domain_create(struct sim_host *h, const struct sim_create_a
 	if (err)
 		return err;
 	if (nr_pages + 1 > h->hdr->free_frames)
-		return xp_error_create(XP_ERR_INVALID, ENOMEM,
-				       "out of host memory: %s wanted, %s free",
-				       xp_format_size(args->memory, s1, sizeof(s1)),
-				       xp_format_size(h->hdr->free_frames << SIM_PAGE_SHIFT, s2,
-						      sizeof(s2)));
+		return xp_error_create(
+			XP_ERR_INVALID, ENOMEM, "out of host memory: %s wanted, %s free",
+			xp_format_size(args->memory, s1, sizeof(s1)),
+			xp_format_size(h->hdr->free_frames << SIM_PAGE_SHIFT, s2, sizeof(s2)));
 	err = sim_domain_new(h, args->name, args->dom0, &d);
 	if (err)
 		return err;
@@ -323,8 +324,8 @@ struct xp_error *sim_domain_create(struct sim_host *h, const struct sim_create_a
 	write_start_info(&b, args->dom0);
 	/* vcpu0's cr3: the image's empty top-level table, pinned */
 	l4 = pfn_mfn(&b, b.img.l4_pfn);
-	h->frames[l4].type = (uint8_t)((h->frames[l4].type & ~SIM_FT_PIN_MASK) |
-				       (args->width == 8 ? 4 : 3));
+	h->frames[l4].type =
+		(uint8_t)((h->frames[l4].type & ~SIM_FT_PIN_MASK) | (args->width == 8 ? 4 : 3));
 	sim_domtab_begin(h);
 	d->start_info_mfn = pfn_mfn(&b, b.img.start_info_pfn);
 	d->vcpu_cr3[0] = l4;

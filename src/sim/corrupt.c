@@ -177,8 +177,8 @@ static struct xp_error *pick_pfn(struct cx *c, uint64_t *pfn, uint64_t extra)
 		return err;
 	*pfn = c->args->has_pfn ? c->args->pfn : 0;
 	if (*pfn + extra >= n)
-		return cerr(c, "pfn 0x%" PRIx64 " is beyond the guest's p2m (0x%" PRIx64 " pfns)", *pfn,
-			    n);
+		return cerr(c, "pfn 0x%" PRIx64 " is beyond the guest's p2m (0x%" PRIx64 " pfns)",
+			    *pfn, n);
 	return NULL;
 }
 
@@ -244,8 +244,8 @@ static struct xp_error *pt_entry(struct cx *c, uint64_t va, unsigned int level, 
 		uint64_t *table;
 
 		if (!sim_frame_owned(c->h, c->d, mfn))
-			return cerr(c, "page table 0x%" PRIx64 " at level %u is not the guest's", mfn,
-				    l);
+			return cerr(c, "page table 0x%" PRIx64 " at level %u is not the guest's",
+				    mfn, l);
 		table = sim_frame_ptr(c->h, mfn);
 		if (l == level) {
 			*entry = &table[idx];
@@ -254,8 +254,8 @@ static struct xp_error *pt_entry(struct cx *c, uint64_t va, unsigned int level, 
 			return NULL;
 		}
 		if (!(table[idx] & PTE_PRESENT) || (table[idx] & PTE_PSE))
-			return cerr(c, "p2m list address 0x%" PRIx64 " is not mapped at level %u", va,
-				    l);
+			return cerr(c, "p2m list address 0x%" PRIx64 " is not mapped at level %u",
+				    va, l);
 		mfn = (table[idx] & PTE_ADDR_MASK) >> SIM_PAGE_SHIFT;
 	}
 }
@@ -362,8 +362,8 @@ static struct xp_error *k_top_mfn_p(struct cx *c)
 				other = v;
 		}
 		if (!err && !other)
-			err = cerr(c, "no other mid-mfn page to point p2m_top_mfn_p[%" PRIu64
-				      "] at",
+			err = cerr(c,
+				   "no other mid-mfn page to point p2m_top_mfn_p[%" PRIu64 "] at",
 				   i);
 	}
 	if (!err)
@@ -414,8 +414,8 @@ static struct xp_error *k_missing_mfn(struct cx *c)
 	err = wr_word(c, mmm + i * c->width, alt);
 	if (!err)
 		say(c,
-		    "p2m_mid_missing_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
-		    " (p2m_missing is 0x%" PRIx64 ")",
+		    "p2m_mid_missing_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64
+		    " -> 0x%" PRIx64 " (p2m_missing is 0x%" PRIx64 ")",
 		    i, mmm + i * c->width, old, alt, missing_mfn);
 	return err;
 }
@@ -430,7 +430,8 @@ static struct xp_error *mid_page(struct cx *c, uint64_t pfn, uint64_t *mid)
 	if (!err)
 		err = rd_word(c, top_p + top_index(c, pfn) * c->width, mid);
 	if (!err && *mid == mmm)
-		err = cerr(c, "pfn 0x%" PRIx64 " is in a missing region (shared mid-mfn page)", pfn);
+		err = cerr(c, "pfn 0x%" PRIx64 " is in a missing region (shared mid-mfn page)",
+			   pfn);
 	return err;
 }
 
@@ -454,14 +455,16 @@ static struct xp_error *k_foreign_mid_mfn(struct cx *c)
 	if (!err)
 		say(c,
 		    "mid-mfn entry %" PRIu64 " of p2m_top_mfn_p[%" PRIu64 "] (va 0x%" PRIx64
-		    ", covers pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64 " (a frame of domain %u)",
+		    ", covers pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    " (a frame of domain %u)",
 		    mid_index(c, pfn), top_index(c, pfn), va, pfn, old, f, owner);
 	return err;
 }
 
 static struct xp_error *k_mid_wrong_leaf(struct cx *c)
 {
-	uint64_t pfn = 0, mid = 0, va = 0, old = 0, cand = 0, missing_va = 0, missing_mfn = 0, other = 0, mi = 0;
+	uint64_t pfn = 0, mid = 0, va = 0, old = 0, cand = 0, missing_va = 0, missing_mfn = 0,
+		 other = 0, mi = 0;
 	struct xp_error *err;
 	int delta;
 
@@ -482,8 +485,7 @@ static struct xp_error *k_mid_wrong_leaf(struct cx *c)
 		if ((delta < 0 && mi == 0) || (delta > 0 && mi + 1 >= c->fpp))
 			continue;
 		err = rd_word(c, va + (uint64_t)((int64_t)delta * c->width), &cand);
-		if (!err && cand != old && cand != missing_mfn &&
-		    sim_frame_owned(c->h, c->d, cand))
+		if (!err && cand != old && cand != missing_mfn && sim_frame_owned(c->h, c->d, cand))
 			other = cand;
 	}
 	if (!err && !other)
@@ -513,13 +515,14 @@ static struct xp_error *k_m2p_mismatch(struct cx *c)
 		return err;
 	mfn = gk_pfn_to_mfn(c->k, pfn);
 	if (!sim_frame_owned(c->h, c->d, mfn))
-		return cerr(c, "pfn 0x%" PRIx64 " has no frame of its own (p2m entry 0x%" PRIx64 ")",
+		return cerr(c,
+			    "pfn 0x%" PRIx64 " has no frame of its own (p2m entry 0x%" PRIx64 ")",
 			    pfn, mfn);
 	old = c->h->m2p[mfn];
 	other = pfn + 1 < n ? pfn + 1 : pfn - 1;
 	c->h->m2p[mfn] = other;
-	say(c, "M2P[0x%" PRIx64 "] (the frame of pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64, mfn,
-	    pfn, old, other);
+	say(c, "M2P[0x%" PRIx64 "] (the frame of pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64,
+	    mfn, pfn, old, other);
 	return NULL;
 }
 
@@ -538,8 +541,9 @@ static struct xp_error *k_leaf_swap(struct cx *c)
 	if (!err)
 		err = rd_word(c, va1, &b);
 	if (!err && a == b)
-		err = cerr(c, "p2m[0x%" PRIx64 "] and p2m[0x%" PRIx64 "] are equal (0x%" PRIx64
-			      "): nothing to swap",
+		err = cerr(c,
+			   "p2m[0x%" PRIx64 "] and p2m[0x%" PRIx64 "] are equal (0x%" PRIx64
+			   "): nothing to swap",
 			   pfn, pfn + 1, a);
 	if (!err)
 		err = wr_word(c, va0, b);
@@ -547,8 +551,8 @@ static struct xp_error *k_leaf_swap(struct cx *c)
 		err = wr_word(c, va1, a);
 	if (!err)
 		say(c,
-		    "p2m[0x%" PRIx64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64 ", p2m[0x%" PRIx64
-		    "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64,
+		    "p2m[0x%" PRIx64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    ", p2m[0x%" PRIx64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64,
 		    pfn, va0, a, b, pfn + 1, va1, b, a);
 	return err;
 }
@@ -641,10 +645,10 @@ static void set_arch(struct cx *c, enum sim_arch_field f, uint64_t v, const char
 	uint64_t old = sim_arch_get(c->shinfo, c->width, f);
 
 	sim_arch_set(c->shinfo, c->width, f, v);
-	say(c,
-	    "shared_info (mfn 0x%" PRIx64 ") arch.%s: 0x%" PRIx64 " -> 0x%" PRIx64 "%s%s%s",
-	    c->d->shared_info_mfn, sim_arch_field_name(f), old, sim_arch_get(c->shinfo, c->width, f),
-	    note ? " (" : "", note ? note : "", note ? ")" : "");
+	say(c, "shared_info (mfn 0x%" PRIx64 ") arch.%s: 0x%" PRIx64 " -> 0x%" PRIx64 "%s%s%s",
+	    c->d->shared_info_mfn, sim_arch_field_name(f), old,
+	    sim_arch_get(c->shinfo, c->width, f), note ? " (" : "", note ? note : "",
+	    note ? ")" : "");
 }
 
 static struct xp_error *k_max_pfn(struct cx *c)
@@ -728,7 +732,8 @@ static struct xp_error *k_p2m_vaddr(struct cx *c)
 
 static struct xp_error *k_pfn_tree_leaf(struct cx *c)
 {
-	uint64_t pfn = 0, top = 0, mid = 0, va = 0, old = 0, cand = 0, missing = 0, other = 0, mi = 0;
+	uint64_t pfn = 0, top = 0, mid = 0, va = 0, old = 0, cand = 0, missing = 0, other = 0,
+		 mi = 0;
 	struct xp_error *err;
 	int delta;
 
@@ -774,35 +779,35 @@ struct kind_impl {
 };
 
 const struct sim_corrupt_kind sim_corrupt_kinds[] = {
-	{ "stale-top-mfn", "[--index I]", "p2m_top_mfn[I] := a free frame, M2P naming the mid page" },
-	{ "foreign-top-mfn", "[--index I]", "p2m_top_mfn[I] := a frame of another domain" },
-	{ "foreign-mid-mfn", "[--pfn P]", "mid-mfn entry covering P := another domain's frame" },
-	{ "mid-wrong-leaf", "[--pfn P]", "mid-mfn entry covering P := another leaf page" },
-	{ "m2p-mismatch", "[--pfn P]", "M2P entry of p2m[P]'s frame := another pfn" },
-	{ "leaf-swap", "[--pfn P]", "swap the p2m entries of P and P+1" },
-	{ "leaf-out-of-range", "[--pfn P]", "p2m[P] := an MFN beyond host memory" },
-	{ "top-out-of-range", "[--index I]", "p2m_top_mfn[I] := an MFN beyond host memory" },
-	{ "top-mfn-p", "[--index I]", "p2m_top_mfn_p[I] := another mid-mfn page" },
-	{ "missing-mfn", "[--index I]", "p2m_mid_missing_mfn[I] := not p2m_missing's MFN" },
-	{ "list-pte-clear", "[--pfn P]", "clear the PTE mapping the list page covering P" },
-	{ "list-pte-foreign", "[--pfn P]", "that PTE := a frame of another domain" },
-	{ "pt-loop", "", "a table on the walk to the list names itself" },
-	{ "max-pfn", "[--pages N]", "shared_info max_pfn := more than the p2m covers" },
-	{ "generation-odd", "", "shared_info p2m_generation := odd, left so" },
-	{ "frame-list-list", "", "shared_info frame list list := a foreign frame" },
-	{ "p2m-cr3", "", "shared_info p2m_cr3 := a foreign frame" },
-	{ "p2m-vaddr", "", "shared_info p2m_vaddr := non-canonical, unaligned" },
-	{ "pfn-tree-leaf", "[--pfn P]", "p2m_top[i][j] := another leaf than the mfn tree's" },
+	{"stale-top-mfn", "[--index I]", "p2m_top_mfn[I] := a free frame, M2P naming the mid page"},
+	{"foreign-top-mfn", "[--index I]", "p2m_top_mfn[I] := a frame of another domain"},
+	{"foreign-mid-mfn", "[--pfn P]", "mid-mfn entry covering P := another domain's frame"},
+	{"mid-wrong-leaf", "[--pfn P]", "mid-mfn entry covering P := another leaf page"},
+	{"m2p-mismatch", "[--pfn P]", "M2P entry of p2m[P]'s frame := another pfn"},
+	{"leaf-swap", "[--pfn P]", "swap the p2m entries of P and P+1"},
+	{"leaf-out-of-range", "[--pfn P]", "p2m[P] := an MFN beyond host memory"},
+	{"top-out-of-range", "[--index I]", "p2m_top_mfn[I] := an MFN beyond host memory"},
+	{"top-mfn-p", "[--index I]", "p2m_top_mfn_p[I] := another mid-mfn page"},
+	{"missing-mfn", "[--index I]", "p2m_mid_missing_mfn[I] := not p2m_missing's MFN"},
+	{"list-pte-clear", "[--pfn P]", "clear the PTE mapping the list page covering P"},
+	{"list-pte-foreign", "[--pfn P]", "that PTE := a frame of another domain"},
+	{"pt-loop", "", "a table on the walk to the list names itself"},
+	{"max-pfn", "[--pages N]", "shared_info max_pfn := more than the p2m covers"},
+	{"generation-odd", "", "shared_info p2m_generation := odd, left so"},
+	{"frame-list-list", "", "shared_info frame list list := a foreign frame"},
+	{"p2m-cr3", "", "shared_info p2m_cr3 := a foreign frame"},
+	{"p2m-vaddr", "", "shared_info p2m_vaddr := non-canonical, unaligned"},
+	{"pfn-tree-leaf", "[--pfn P]", "p2m_top[i][j] := another leaf than the mfn tree's"},
 };
 
 static const struct kind_impl kind_impls[] = {
-	{ k_stale_top_mfn, true },    { k_foreign_top_mfn, true },  { k_foreign_mid_mfn, true },
-	{ k_mid_wrong_leaf, true },   { k_m2p_mismatch, true },	    { k_leaf_swap, true },
-	{ k_leaf_out_of_range, true }, { k_top_out_of_range, true }, { k_top_mfn_p, true },
-	{ k_missing_mfn, true },      { k_list_pte_clear, true },   { k_list_pte_foreign, true },
-	{ k_pt_loop, true },	      { k_max_pfn, true },	    { k_generation_odd, false },
-	{ k_frame_list_list, false }, { k_p2m_cr3, false },	    { k_p2m_vaddr, false },
-	{ k_pfn_tree_leaf, true },
+	{k_stale_top_mfn, true},     {k_foreign_top_mfn, true},	 {k_foreign_mid_mfn, true},
+	{k_mid_wrong_leaf, true},    {k_m2p_mismatch, true},	 {k_leaf_swap, true},
+	{k_leaf_out_of_range, true}, {k_top_out_of_range, true}, {k_top_mfn_p, true},
+	{k_missing_mfn, true},	     {k_list_pte_clear, true},	 {k_list_pte_foreign, true},
+	{k_pt_loop, true},	     {k_max_pfn, true},		 {k_generation_odd, false},
+	{k_frame_list_list, false},  {k_p2m_cr3, false},	 {k_p2m_vaddr, false},
+	{k_pfn_tree_leaf, true},
 };
 
 const unsigned int sim_nr_corrupt_kinds = XP_ARRAY_SIZE(sim_corrupt_kinds);
@@ -812,7 +817,7 @@ _Static_assert(XP_ARRAY_SIZE(sim_corrupt_kinds) == XP_ARRAY_SIZE(kind_impls),
 struct xp_error *sim_corrupt(struct sim_host *h, struct sim_domain *d,
 			     const struct sim_corrupt_args *args, char *msg, size_t msg_len)
 {
-	struct cx c = { .h = h, .d = d, .args = args, .msg = msg, .msg_len = msg_len };
+	struct cx c = {.h = h, .d = d, .args = args, .msg = msg, .msg_len = msg_len};
 	struct xp_error *err;
 	unsigned int i;
 

@@ -35,8 +35,8 @@ static struct xp_error *host_map(struct sim_host *h)
 	h->base = mmap(NULL, h->size, prot, MAP_SHARED | MAP_NORESERVE, h->fd, 0);
 	if (h->base == MAP_FAILED) {
 		h->base = NULL;
-		return xp_error_create(XP_ERR_IO, errno, "%s: cannot map the host file: %s", h->path,
-				       strerror(errno));
+		return xp_error_create(XP_ERR_IO, errno, "%s: cannot map the host file: %s",
+				       h->path, strerror(errno));
 	}
 	/*
 	 * Most of the file is holes: readahead around a fault would zero large
@@ -73,12 +73,13 @@ struct xp_error *sim_host_format(const char *path, uint64_t mem_bytes, struct si
 	*out = NULL;
 	if (mem_bytes < SIM_MIN_HOST_BYTES || mem_bytes > SIM_MAX_HOST_BYTES ||
 	    mem_bytes % (SIM_CHUNK_FRAMES << SIM_PAGE_SHIFT))
-		return xp_error_create(XP_ERR_INVALID, EINVAL,
-				       "invalid host memory size %llu bytes: must be between %s and "
-				       "%s, in steps of 4 MiB",
-				       (unsigned long long)mem_bytes,
-				       xp_format_size(SIM_MIN_HOST_BYTES, a, sizeof(a)),
-				       xp_format_size(SIM_MAX_HOST_BYTES, b, sizeof(b)));
+		return xp_error_create(
+			XP_ERR_INVALID, EINVAL,
+			"invalid host memory size %llu bytes: must be between %s and "
+			"%s, in steps of 4 MiB",
+			(unsigned long long)mem_bytes,
+			xp_format_size(SIM_MIN_HOST_BYTES, a, sizeof(a)),
+			xp_format_size(SIM_MAX_HOST_BYTES, b, sizeof(b)));
 	if (stat(path, &st) == 0)
 		return xp_error_create(XP_ERR_EXISTS, EEXIST, "%s: host file already exists", path);
 	h = host_alloc(path);
@@ -218,7 +219,7 @@ void sim_host_destroy(struct sim_host *h)
 		free(h->tmp_path);
 	}
 	if (h->fd >= 0)
-		close(h->fd);	/* drops the flock */
+		close(h->fd); /* drops the flock */
 	free(h->path);
 	free(h);
 }
@@ -267,7 +268,8 @@ struct xp_error *sim_domain_lookup(struct sim_host *h, const char *what, struct 
 		if (id <= SIM_DOMID_LAST)
 			*out = sim_domain_by_id(h, (uint32_t)id);
 		if (!*out)
-			return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain with id %s", what);
+			return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain with id %s",
+					       what);
 		return NULL;
 	}
 	if (strlen(what) < SIM_NAME_LEN)

@@ -52,9 +52,9 @@
 
 /* Xen's domain ids. */
 #define SIM_DOMID_FIRST 1U
-#define SIM_DOMID_LAST 0x7fefU	/* DOMID_FIRST_RESERVED - 1 */
+#define SIM_DOMID_LAST 0x7fefU /* DOMID_FIRST_RESERVED - 1 */
 #define SIM_DOMID_XEN 0x7ff2U
-#define SIM_M2P_INVALID (~0ULL)	/* INVALID_M2P_ENTRY */
+#define SIM_M2P_INVALID (~0ULL) /* INVALID_M2P_ENTRY */
 #define SIM_INVALID_MFN (~0ULL)
 
 /* A frame's owner in struct sim_frame: domid + 1, so that 0 (a hole) is free. */
@@ -62,13 +62,13 @@
 #define SIM_OWNER(domid) ((uint16_t)((domid) + 1U))
 
 struct sim_frame {
-	uint16_t owner;		/* SIM_OWNER(domid), SIM_OWNER_FREE */
-	uint8_t type;		/* enum sim_frame_type bits */
-	uint8_t refs;		/* room for grant-mapping references (unused yet) */
+	uint16_t owner; /* SIM_OWNER(domid), SIM_OWNER_FREE */
+	uint8_t type;	/* enum sim_frame_type bits */
+	uint8_t refs;	/* room for grant-mapping references (unused yet) */
 };
 
 enum sim_frame_type {
-	SIM_FT_PIN_MASK = 0x07,	/* 0: not a pinned table; 1-4: pinned as L1-L4 */
+	SIM_FT_PIN_MASK = 0x07, /* 0: not a pinned table; 1-4: pinned as L1-L4 */
 	SIM_FT_WRITTEN = 0x08,	/* written since allocation: holds data */
 	SIM_FT_XENHEAP = 0x10,	/* Xen's page shared with the domain (shared_info) */
 };
@@ -81,9 +81,9 @@ enum sim_frame_type {
  * then clears the flag.
  */
 struct sim_chunk {
-	uint16_t used;		/* allocated frames in the chunk (0..1024) */
-	uint16_t owner;		/* SIM_OWNER(d) [| SIM_CHUNK_WHOLE] if every used frame is
-				 * d's, SIM_CHUNK_MIXED otherwise */
+	uint16_t used;	/* allocated frames in the chunk (0..1024) */
+	uint16_t owner; /* SIM_OWNER(d) [| SIM_CHUNK_WHOLE] if every used frame is
+			 * d's, SIM_CHUNK_MIXED otherwise */
 };
 #define SIM_CHUNK_MIXED 0xffffU
 #define SIM_CHUNK_WHOLE 0x8000U
@@ -98,41 +98,41 @@ enum sim_domain_flags {
 	SIM_DOMF_DYING = 1U << 1,
 	SIM_DOMF_CRASHED = 1U << 2,
 	SIM_DOMF_SHUTDOWN = 1U << 3,
-	SIM_DOMF_PRIVILEGED = 1U << 4,	/* dom0 */
+	SIM_DOMF_PRIVILEGED = 1U << 4, /* dom0 */
 };
 
 /* What the guest kernel does when the domain is next unpaused. */
 enum sim_pending {
 	SIM_PENDING_NONE = 0,
 	SIM_PENDING_BOOT = 1,	/* created --paused: the kernel has not run yet */
-	SIM_PENDING_RESUME = 2,	/* restored --paused: the resume path has not run */
+	SIM_PENDING_RESUME = 2, /* restored --paused: the resume path has not run */
 };
 
 struct sim_domain {
-	uint32_t state;		/* enum sim_domain_state */
+	uint32_t state; /* enum sim_domain_state */
 	uint32_t domid;
 	char name[SIM_NAME_LEN];
 	uint8_t handle[16];
-	uint32_t flags;		/* enum sim_domain_flags */
-	uint32_t pending;	/* enum sim_pending */
-	uint32_t width;		/* guest word size in bytes: 8 or 4 */
+	uint32_t flags;	  /* enum sim_domain_flags */
+	uint32_t pending; /* enum sim_pending */
+	uint32_t width;	  /* guest word size in bytes: 8 or 4 */
 	uint32_t nr_vcpus;
-	uint32_t layout;	/* enum gk_layout */
-	uint32_t variant;	/* enum gk_variant */
+	uint32_t layout;  /* enum gk_layout */
+	uint32_t variant; /* enum gk_variant */
 	uint64_t seed;
 	uint64_t identity_start, identity_end;
-	uint64_t max_pages;	/* the hypervisor's limit */
-	uint64_t tot_pages;	/* pages owned now (not counting shared_info) */
-	uint64_t nr_pfns;	/* size of the initial p2m (pfns populated at build) */
+	uint64_t max_pages; /* the hypervisor's limit */
+	uint64_t tot_pages; /* pages owned now (not counting shared_info) */
+	uint64_t nr_pfns;   /* size of the initial p2m (pfns populated at build) */
 	uint64_t shared_info_mfn;
 	uint64_t start_info_mfn;
-	uint64_t vcpu_cr3[SIM_MAX_VCPUS];	/* MFNs */
+	uint64_t vcpu_cr3[SIM_MAX_VCPUS]; /* MFNs */
 	/* allocator state: PRNG, current run's next MFN, frames left, direction */
 	uint64_t alloc_rng;
 	uint64_t alloc_next;
 	uint64_t alloc_left;
 	int64_t alloc_dir;
-	uint64_t create_seq;	/* host-wide creation counter, for ordering */
+	uint64_t create_seq; /* host-wide creation counter, for ordering */
 	uint64_t reserved[7];
 };
 
@@ -153,9 +153,9 @@ struct sim_host_header {
 	uint32_t reserved0;
 	uint64_t m2p_off;
 	uint64_t mem_off;
-	uint64_t header_sum;	/* FNV-1a of everything above */
+	uint64_t header_sum; /* FNV-1a of everything above */
 	/* Mutable, changed by writers under the flock. */
-	uint64_t domtab_seq;	/* seqlock over the domain table */
+	uint64_t domtab_seq; /* seqlock over the domain table */
 	uint64_t free_frames;
 	uint32_t next_domid;
 	uint32_t reserved1;
@@ -183,12 +183,12 @@ static inline void sim_layout(uint64_t nr_frames, struct sim_host_header *h)
 	h->domtab_off = SIM_PAGE_SIZE;
 	h->domtab_slots = SIM_MAX_DOMAINS;
 	h->domain_size = (uint32_t)sizeof(struct sim_domain);
-	h->chunktab_off = h->domtab_off +
-			  sim_round_up((uint64_t)SIM_MAX_DOMAINS * sizeof(struct sim_domain),
-				       SIM_PAGE_SIZE);
+	h->chunktab_off =
+		h->domtab_off +
+		sim_round_up((uint64_t)SIM_MAX_DOMAINS * sizeof(struct sim_domain), SIM_PAGE_SIZE);
 	h->nr_chunks = nr_frames >> SIM_CHUNK_SHIFT;
-	h->frametab_off =
-		h->chunktab_off + sim_round_up(h->nr_chunks * sizeof(struct sim_chunk), SIM_PAGE_SIZE);
+	h->frametab_off = h->chunktab_off +
+			  sim_round_up(h->nr_chunks * sizeof(struct sim_chunk), SIM_PAGE_SIZE);
 	h->frame_size = (uint32_t)sizeof(struct sim_frame);
 	h->m2p_off = h->frametab_off + h->nr_chunks * SIM_PAGE_SIZE;
 	h->mem_off = sim_round_up(h->m2p_off + nr_frames * sizeof(uint64_t), SIM_MEM_ALIGN);
@@ -235,8 +235,7 @@ static inline int sim_header_check(const struct sim_host_header *h, uint64_t fil
 		snprintf(why, why_len, "corrupt host file: header checksum mismatch");
 		return -1;
 	}
-	if (h->page_size != SIM_PAGE_SIZE || h->nr_frames == 0 ||
-	    h->nr_frames % SIM_CHUNK_FRAMES ||
+	if (h->page_size != SIM_PAGE_SIZE || h->nr_frames == 0 || h->nr_frames % SIM_CHUNK_FRAMES ||
 	    h->nr_frames > (SIM_MAX_HOST_BYTES >> SIM_PAGE_SHIFT)) {
 		snprintf(why, why_len, "corrupt host file: bad page size or frame count");
 		return -1;
@@ -252,7 +251,8 @@ static inline int sim_header_check(const struct sim_host_header *h, uint64_t fil
 		return -1;
 	}
 	if (file_size != h->file_size) {
-		snprintf(why, why_len, "truncated or resized host file: %llu bytes, header says %llu",
+		snprintf(why, why_len,
+			 "truncated or resized host file: %llu bytes, header says %llu",
 			 (unsigned long long)file_size, (unsigned long long)h->file_size);
 		return -1;
 	}

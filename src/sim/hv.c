@@ -25,7 +25,7 @@ static void *hv_frame(void *hv, uint64_t mfn, bool write)
 	struct sim_guest *g = to_guest(hv);
 
 	if (!sim_frame_owned(g->h, g->d, mfn))
-		return NULL;	/* grants: another issue */
+		return NULL; /* grants: another issue */
 	if (write)
 		sim_frame_mark_written(g->h, mfn);
 	return sim_frame_ptr(g->h, mfn);
@@ -96,7 +96,7 @@ static int hv_pin_table(void *hv, uint64_t mfn, unsigned int level)
 	type = &h->frames[mfn].type;
 	if (level == 0) {
 		if (!(*type & SIM_FT_PIN_MASK))
-			return -EINVAL;	/* not pinned */
+			return -EINVAL; /* not pinned */
 		*type &= (uint8_t)~SIM_FT_PIN_MASK;
 		return 0;
 	}
@@ -144,7 +144,7 @@ static int hv_new_baseptr(void *hv, unsigned int vcpu, uint64_t mfn)
 	if (!sim_frame_owned(g->h, g->d, mfn))
 		return -EPERM;
 	if ((g->h->frames[mfn].type & SIM_FT_PIN_MASK) != top)
-		return -EINVAL;	/* a base pointer must be a pinned top-level table */
+		return -EINVAL; /* a base pointer must be a pinned top-level table */
 	sim_domtab_begin(g->h);
 	g->d->vcpu_cr3[vcpu] = mfn;
 	sim_domtab_end(g->h);

@@ -85,14 +85,14 @@ struct rec_domain {
 	uint64_t max_pages;
 	uint64_t tot_pages;
 	uint64_t nr_pfns;
-	uint64_t p2m_size;	/* pfns covered by the p2m (max_pfn + 1) */
+	uint64_t p2m_size; /* pfns covered by the p2m (max_pfn + 1) */
 };
 
 struct rec_vcpu {
 	uint32_t vcpu;
 	uint32_t reserved;
 	uint64_t cr3_pfn;
-	uint64_t start_info_pfn;	/* vcpu0: the suspend record, as edx carries it */
+	uint64_t start_info_pfn; /* vcpu0: the suspend record, as edx carries it */
 };
 
 /* PAGE_DATA entries: pfn | level << 56 | data flag. */
@@ -121,9 +121,9 @@ struct saver {
 	struct sim_domain *d;
 	unsigned int width, fpp;
 	const uint8_t *shinfo;
-	uint64_t max_pfn;	/* highest pfn the p2m covers */
+	uint64_t max_pfn; /* highest pfn the p2m covers */
 	uint64_t nr_leaves;
-	uint64_t *leaves;	/* MFNs of the p2m leaf frames */
+	uint64_t *leaves; /* MFNs of the p2m leaf frames */
 	FILE *out;
 	unsigned int delay_us;
 };
@@ -223,7 +223,8 @@ static struct xp_error *map_p2m_tree(struct saver *s)
 		fll[x] = guest_word(guest_fll, s->width, x);
 		if (fll[x] == 0 || fll[x] >= s->h->nr_frames) {
 			err = tool_error(s,
-					 "Bad mfn %#" PRIx64 " at index %u (of %u) in p2m frame list "
+					 "Bad mfn %#" PRIx64
+					 " at index %u (of %u) in p2m frame list "
 					 "list",
 					 fll[x], (unsigned int)x, (unsigned int)fll_entries);
 			goto out;
@@ -256,15 +257,15 @@ static struct xp_error *map_p2m_tree(struct saver *s)
 	for (x = 0; x < fl_entries; x++) {
 		fl[x] = guest_word(sim_frame_ptr(s->h, fll[x / fpp]), s->width, x % fpp);
 		if (fl[x] == 0 || fl[x] >= s->h->nr_frames) {
-			err = tool_error(s,
-					 "Bad mfn %#" PRIx64 " at index %u (of %u) in p2m frame list",
-					 fl[x], (unsigned int)x, (unsigned int)fl_entries);
+			err = tool_error(
+				s, "Bad mfn %#" PRIx64 " at index %u (of %u) in p2m frame list",
+				fl[x], (unsigned int)x, (unsigned int)fl_entries);
 			goto out;
 		}
 	}
 	err = map_leaves(s, fl, fl_entries);
 	if (!err)
-		fl = NULL;	/* now s->leaves */
+		fl = NULL; /* now s->leaves */
 out:
 	free(fll);
 	free(fl);
@@ -315,7 +316,8 @@ static struct xp_error *map_p2m_list(struct saver *s, uint64_t p2m_cr3)
 		n_pages = idx_end - idx_start + 1;
 		for (idx = 0; idx < n_pages; idx++)
 			if (!map_frame(s, mfns[idx])) {
-				err = tool_error(s, "Failed to map %u page table pages for p2m list",
+				err = tool_error(s,
+						 "Failed to map %u page table pages for p2m list",
 						 (unsigned int)n_pages);
 				goto out;
 			}
@@ -338,7 +340,8 @@ static struct xp_error *map_p2m_list(struct saver *s, uint64_t p2m_cr3)
 
 			if (mfn == 0 || mfn >= s->h->nr_frames) {
 				err = tool_error(s,
-						 "Bad mfn %#" PRIx64 " during page table walk for vaddr "
+						 "Bad mfn %#" PRIx64
+						 " during page table walk for vaddr "
 						 "%#" PRIx64 " at level %u of p2m list",
 						 mfn, off + (idx << shift), level);
 				free(next);
@@ -397,7 +400,7 @@ static struct xp_error *put(struct saver *s, const void *buf, size_t len)
 
 static struct xp_error *put_record(struct saver *s, uint32_t type, const void *body, uint64_t len)
 {
-	struct rec_header rh = { .type = type, .length = len };
+	struct rec_header rh = {.type = type, .length = len};
 	static const uint8_t pad[8];
 	struct xp_error *err;
 
@@ -442,9 +445,9 @@ static void canonicalise_start_info(struct saver *s, void *page)
 	} else {
 		struct start_info_x86_32 *si = page;
 
-		si->store_mfn = (uint32_t)(si->store_mfn < s->h->nr_frames
-						   ? s->h->m2p[si->store_mfn]
-						   : ~0U);
+		si->store_mfn =
+			(uint32_t)(si->store_mfn < s->h->nr_frames ? s->h->m2p[si->store_mfn]
+								   : ~0U);
 		si->console.domU.mfn = (uint32_t)(si->console.domU.mfn < s->h->nr_frames
 							  ? s->h->m2p[si->console.domU.mfn]
 							  : ~0U);
@@ -520,8 +523,8 @@ out:
 
 struct xp_error *sim_save(struct sim_host *h, struct sim_domain *d, int fd, unsigned int delay_us)
 {
-	struct saver s = { .h = h, .d = d, .width = d->width, .delay_us = delay_us };
-	struct save_header sh = { .version = SAVE_VERSION, .page_size = (uint32_t)SIM_PAGE_SIZE };
+	struct saver s = {.h = h, .d = d, .width = d->width, .delay_us = delay_us};
+	struct save_header sh = {.version = SAVE_VERSION, .page_size = (uint32_t)SIM_PAGE_SIZE};
 	struct rec_domain rd;
 	struct rec_vcpu rv;
 	struct xp_error *err;
@@ -645,8 +648,7 @@ static struct xp_error *malformed(const struct reader *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return xp_error_create(XP_ERR_FORMAT, EINVAL, "%s: malformed save file: %s", r->what,
-			       msg);
+	return xp_error_create(XP_ERR_FORMAT, EINVAL, "%s: malformed save file: %s", r->what, msg);
 }
 
 static struct xp_error *rd_at(struct reader *r, uint64_t pos, void *buf, uint64_t len)
@@ -671,11 +673,11 @@ static struct xp_error *rd_at(struct reader *r, uint64_t pos, void *buf, uint64_
 struct plan {
 	struct rec_domain dom;
 	bool have_dom, have_shinfo, have_vcpu, have_frames;
-	uint64_t frames_pos, nr_frames_rec;	/* P2M_FRAMES body */
+	uint64_t frames_pos, nr_frames_rec; /* P2M_FRAMES body */
 	uint64_t shinfo_pos;
 	struct rec_vcpu vcpu;
 	uint64_t nr_present;
-	struct sim_runs ranges;	/* present pfns, as runs with mfn unused */
+	struct sim_runs ranges; /* present pfns, as runs with mfn unused */
 };
 
 static struct xp_error *plan_add_pfn(struct plan *p, uint64_t pfn)
@@ -695,7 +697,7 @@ static struct xp_error *plan_add_pfn(struct plan *p, uint64_t pfn)
 		r->v = v;
 		r->cap = cap;
 	}
-	r->v[r->n++] = (struct sim_run){ .pfn = pfn, .len = 1, .dir = 1 };
+	r->v[r->n++] = (struct sim_run){.pfn = pfn, .len = 1, .dir = 1};
 	return NULL;
 }
 
@@ -754,8 +756,9 @@ static struct xp_error *restore_plan(struct sim_host *h, struct reader *r, struc
 				return malformed(r, "bad domain configuration");
 			if (p->dom.p2m_size == 0 || p->dom.max_pages == 0 ||
 			    p->dom.max_pages > h->nr_frames || p->dom.p2m_size > h->nr_frames)
-				return malformed(r, "p2m size %" PRIu64 " or max_pages %" PRIu64
-						    " out of range for this host",
+				return malformed(r,
+						 "p2m size %" PRIu64 " or max_pages %" PRIu64
+						 " out of range for this host",
 						 p->dom.p2m_size, p->dom.max_pages);
 			break;
 		case REC_P2M_FRAMES: {
@@ -768,8 +771,9 @@ static struct xp_error *restore_plan(struct sim_host *h, struct reader *r, struc
 				return err;
 			if (count != (p->dom.p2m_size + fpp - 1) / fpp ||
 			    rh.length != 8 + count * 8)
-				return malformed(r, "p2m frames record: %" PRIu64
-						    " frames for %" PRIu64 " pfns",
+				return malformed(r,
+						 "p2m frames record: %" PRIu64
+						 " frames for %" PRIu64 " pfns",
 						 count, p->dom.p2m_size);
 			p->have_frames = true;
 			p->frames_pos = body + 8;
@@ -802,9 +806,9 @@ static struct xp_error *restore_plan(struct sim_host *h, struct reader *r, struc
 					return malformed(r, "bad page entry %#" PRIx64, e[i % 64]);
 				pfn = e[i % 64] & PD_PFN_MASK;
 				if (pfn >= p->dom.p2m_size || (any_pfn && pfn <= last_pfn))
-					return malformed(r, "pfn %#" PRIx64
-							    " out of range or out of order",
-							 pfn);
+					return malformed(
+						r, "pfn %#" PRIx64 " out of range or out of order",
+						pfn);
 				any_pfn = true;
 				last_pfn = pfn;
 				if (e[i % 64] & PD_DATA)
@@ -815,8 +819,9 @@ static struct xp_error *restore_plan(struct sim_host *h, struct reader *r, struc
 				p->nr_present++;
 			}
 			if (rh.length != 8 + (uint64_t)n * 8 + (uint64_t)nd * SIM_PAGE_SIZE)
-				return malformed(r, "page record length %" PRIu64
-						    " does not match its %u pages",
+				return malformed(r,
+						 "page record length %" PRIu64
+						 " does not match its %u pages",
 						 rh.length, nd);
 			if (p->nr_present > p->dom.max_pages)
 				return malformed(r, "more pages than the domain's max_pages");
@@ -862,7 +867,7 @@ static struct xp_error *restore_plan(struct sim_host *h, struct reader *r, struc
 				 r->size - r->pos);
 	if (!p->have_dom || !p->have_frames || !p->have_shinfo || !p->have_vcpu)
 		return malformed(r, "missing %s record",
-				 !p->have_dom      ? "domain"
+				 !p->have_dom	   ? "domain"
 				 : !p->have_frames ? "p2m frames"
 				 : !p->have_shinfo ? "shared_info"
 						   : "vcpu0");
@@ -876,7 +881,7 @@ struct restorer {
 	struct sim_domain *d;
 	struct reader *r;
 	struct plan *p;
-	struct sim_runs runs;	/* pfn -> new mfn */
+	struct sim_runs runs; /* pfn -> new mfn */
 	unsigned int width, fpp;
 };
 
@@ -900,8 +905,9 @@ static struct xp_error *localise(struct restorer *rs, uint64_t pfn, uint64_t *pt
 		ref = (pte[i] & PTE_ADDR_MASK) >> SIM_PAGE_SHIFT;
 		mfn = ref < rs->p->dom.p2m_size ? new_mfn(rs, ref) : ~0ULL;
 		if (mfn == ~0ULL)
-			return malformed(rs->r, "L%u table at pfn %#" PRIx64
-						" names pfn %#" PRIx64 " (entry %u), not in the stream",
+			return malformed(rs->r,
+					 "L%u table at pfn %#" PRIx64 " names pfn %#" PRIx64
+					 " (entry %u), not in the stream",
 					 level, pfn, ref, i);
 		pte[i] = (pte[i] & ~PTE_ADDR_MASK) | (mfn << SIM_PAGE_SHIFT);
 	}
@@ -940,7 +946,8 @@ static struct xp_error *restore_pages(struct restorer *rs, unsigned int delay_us
 		data = body + 8 + (uint64_t)n * 8;
 		for (i = 0; i < n && !err; i++) {
 			uint64_t pfn = e[i] & PD_PFN_MASK, mfn = new_mfn(rs, pfn);
-			unsigned int level = (unsigned int)((e[i] >> PD_LEVEL_SHIFT) & PD_LEVEL_MASK);
+			unsigned int level =
+				(unsigned int)((e[i] >> PD_LEVEL_SHIFT) & PD_LEVEL_MASK);
 			uint8_t *page = sim_frame_ptr(rs->h, mfn);
 
 			if (e[i] & PD_DATA) {
@@ -953,7 +960,8 @@ static struct xp_error *restore_pages(struct restorer *rs, unsigned int delay_us
 			}
 			if (!err && level)
 				rs->h->frames[mfn].type =
-					(uint8_t)((rs->h->frames[mfn].type & ~SIM_FT_PIN_MASK) | level);
+					(uint8_t)((rs->h->frames[mfn].type & ~SIM_FT_PIN_MASK) |
+						  level);
 		}
 		if (delay_us)
 			usleep(delay_us);
@@ -987,8 +995,9 @@ static struct xp_error *restore_p2m_leaves(struct restorer *rs)
 		}
 		mfn = pfns[k % chunk] < p->dom.p2m_size ? new_mfn(rs, pfns[k % chunk]) : ~0ULL;
 		if (mfn == ~0ULL) {
-			err = malformed(rs->r, "p2m frame %" PRIu64 " is pfn %#" PRIx64
-					       ", not in the stream",
+			err = malformed(rs->r,
+					"p2m frame %" PRIu64 " is pfn %#" PRIx64
+					", not in the stream",
 					k, pfns[k % chunk]);
 			break;
 		}
@@ -1032,8 +1041,9 @@ static struct xp_error *restore_start_info(struct restorer *rs)
 				  ? new_mfn(rs, si->console.domU.mfn)
 				  : ~0ULL;
 		if (store == ~0ULL || console == ~0ULL)
-			return malformed(rs->r, "start_info names store pfn %#" PRIx64
-						" / console pfn %#" PRIx64 " not in the stream",
+			return malformed(rs->r,
+					 "start_info names store pfn %#" PRIx64
+					 " / console pfn %#" PRIx64 " not in the stream",
 					 (uint64_t)si->store_mfn, (uint64_t)si->console.domU.mfn);
 		si->store_mfn = store;
 		si->console.domU.mfn = console;
@@ -1046,8 +1056,9 @@ static struct xp_error *restore_start_info(struct restorer *rs)
 				  ? new_mfn(rs, si->console.domU.mfn)
 				  : ~0ULL;
 		if (store == ~0ULL || console == ~0ULL)
-			return malformed(rs->r, "start_info names store pfn %#x / console pfn %#x "
-						"not in the stream",
+			return malformed(rs->r,
+					 "start_info names store pfn %#x / console pfn %#x "
+					 "not in the stream",
 					 si->store_mfn, si->console.domU.mfn);
 		si->store_mfn = (uint32_t)store;
 		si->console.domU.mfn = (uint32_t)console;
@@ -1062,9 +1073,9 @@ static struct xp_error *restore_start_info(struct restorer *rs)
 struct xp_error *sim_restore(struct sim_host *h, int fd, const struct sim_restore_args *args,
 			     struct sim_domain **out)
 {
-	struct reader r = { .fd = fd, .what = "save file" };
+	struct reader r = {.fd = fd, .what = "save file"};
 	struct plan p;
-	struct restorer rs = { .h = h, .r = &r, .p = &p };
+	struct restorer rs = {.h = h, .r = &r, .p = &p};
 	struct sim_domain *d = NULL;
 	struct xp_error *err;
 	uint8_t *shinfo;
@@ -1130,11 +1141,10 @@ struct xp_error *sim_restore(struct sim_host *h, int fd, const struct sim_restor
 	if (err)
 		goto fail;
 	cr3 = p.vcpu.cr3_pfn < p.dom.p2m_size ? new_mfn(&rs, p.vcpu.cr3_pfn) : ~0ULL;
-	if (cr3 == ~0ULL ||
-	    (h->frames[cr3].type & SIM_FT_PIN_MASK) != (rs.width == 8 ? 4U : 3U)) {
-		err = malformed(&r, "vcpu0's cr3 (pfn %#" PRIx64
-				    ") is not a pinned top-level page table",
-				p.vcpu.cr3_pfn);
+	if (cr3 == ~0ULL || (h->frames[cr3].type & SIM_FT_PIN_MASK) != (rs.width == 8 ? 4U : 3U)) {
+		err = malformed(
+			&r, "vcpu0's cr3 (pfn %#" PRIx64 ") is not a pinned top-level page table",
+			p.vcpu.cr3_pfn);
 		goto fail;
 	}
 	sim_domtab_begin(h);
@@ -1146,7 +1156,7 @@ struct xp_error *sim_restore(struct sim_host *h, int fd, const struct sim_restor
 	if (!args->paused) {
 		err = sim_domain_unpause(h, d);
 		if (err)
-			return err;	/* the domain stays, as a crashed guest would */
+			return err; /* the domain stays, as a crashed guest would */
 	}
 	*out = d;
 	return NULL;
@@ -1186,7 +1196,7 @@ static int open_scratch(const char *near)
 struct xp_error *sim_migrate(struct sim_host *h, struct sim_domain *d, unsigned int delay_us,
 			     struct sim_domain **out)
 {
-	struct sim_restore_args ra = { .paused = true, .delay_us = delay_us };
+	struct sim_restore_args ra = {.paused = true, .delay_us = delay_us};
 	char name[SIM_NAME_LEN], incoming[SIM_NAME_LEN];
 	bool was_paused = d->flags & SIM_DOMF_PAUSED;
 	struct sim_domain *nd = NULL;

@@ -23,13 +23,13 @@ static const struct {
 	const char *name;
 	size_t off64, off32;
 } arch_fields[SIM_ARCH_NR] = {
-	[SIM_ARCH_MAX_PFN] = { "max_pfn", ARCH64(max_pfn), ARCH32(max_pfn) },
-	[SIM_ARCH_FLL] = { "pfn_to_mfn_frame_list_list", ARCH64(pfn_to_mfn_frame_list_list),
-			   ARCH32(pfn_to_mfn_frame_list_list) },
-	[SIM_ARCH_P2M_CR3] = { "p2m_cr3", ARCH64(p2m_cr3), ARCH32(p2m_cr3) },
-	[SIM_ARCH_P2M_VADDR] = { "p2m_vaddr", ARCH64(p2m_vaddr), ARCH32(p2m_vaddr) },
-	[SIM_ARCH_P2M_GENERATION] = { "p2m_generation", ARCH64(p2m_generation),
-				      ARCH32(p2m_generation) },
+	[SIM_ARCH_MAX_PFN] = {"max_pfn", ARCH64(max_pfn), ARCH32(max_pfn)},
+	[SIM_ARCH_FLL] = {"pfn_to_mfn_frame_list_list", ARCH64(pfn_to_mfn_frame_list_list),
+			  ARCH32(pfn_to_mfn_frame_list_list)},
+	[SIM_ARCH_P2M_CR3] = {"p2m_cr3", ARCH64(p2m_cr3), ARCH32(p2m_cr3)},
+	[SIM_ARCH_P2M_VADDR] = {"p2m_vaddr", ARCH64(p2m_vaddr), ARCH32(p2m_vaddr)},
+	[SIM_ARCH_P2M_GENERATION] = {"p2m_generation", ARCH64(p2m_generation),
+				     ARCH32(p2m_generation)},
 };
 
 size_t sim_arch_offset(unsigned int width, enum sim_arch_field f)

@@ -20,9 +20,9 @@
 
 struct sim_host {
 	char *path;
-	char *tmp_path;		/* while being initialised: the file not yet linked in */
+	char *tmp_path; /* while being initialised: the file not yet linked in */
 	int fd;
-	uint8_t *base;		/* the whole file, mapped shared read-write */
+	uint8_t *base; /* the whole file, mapped shared read-write */
 	uint64_t size;
 	struct sim_host_header *hdr;
 	struct sim_domain *doms;
@@ -31,9 +31,9 @@ struct sim_host {
 	uint64_t *m2p;
 	uint8_t *mem;
 	uint64_t nr_frames;
-	bool readonly;		/* opened without the lock, mapped read-only */
-	bool verbose;		/* echo guest console lines on stderr */
-	unsigned int domtab_depth;	/* nesting of sim_domtab_begin() */
+	bool readonly;		   /* opened without the lock, mapped read-only */
+	bool verbose;		   /* echo guest console lines on stderr */
+	unsigned int domtab_depth; /* nesting of sim_domtab_begin() */
 };
 
 /*
@@ -67,7 +67,8 @@ static inline void *sim_frame_ptr(struct sim_host *h, uint64_t mfn)
 
 static inline bool sim_frame_owned(struct sim_host *h, const struct sim_domain *d, uint64_t mfn)
 {
-	return mfn < h->nr_frames && sim_frame_owner(h->chunks, h->frames, mfn) == SIM_OWNER(d->domid);
+	return mfn < h->nr_frames &&
+	       sim_frame_owner(h->chunks, h->frames, mfn) == SIM_OWNER(d->domid);
 }
 
 static inline void sim_frame_mark_written(struct sim_host *h, uint64_t mfn)
@@ -80,8 +81,8 @@ static inline void sim_frame_mark_written(struct sim_host *h, uint64_t mfn)
 
 /* A run of pfns backed by consecutive MFNs, ascending (dir 1) or descending (-1). */
 struct sim_run {
-	uint64_t pfn;		/* first pfn */
-	uint64_t mfn;		/* the MFN of the first pfn */
+	uint64_t pfn; /* first pfn */
+	uint64_t mfn; /* the MFN of the first pfn */
 	uint64_t len;
 	int dir;
 };
@@ -141,7 +142,7 @@ void sim_domain_config(const struct sim_domain *d, struct gk_config *cfg);
 
 enum sim_arch_field {
 	SIM_ARCH_MAX_PFN,
-	SIM_ARCH_FLL,		/* pfn_to_mfn_frame_list_list */
+	SIM_ARCH_FLL, /* pfn_to_mfn_frame_list_list */
 	SIM_ARCH_P2M_CR3,
 	SIM_ARCH_P2M_VADDR,
 	SIM_ARCH_P2M_GENERATION,
@@ -160,14 +161,14 @@ void sim_shinfo_reset_for_restore(void *shinfo, unsigned int width);
 
 struct sim_create_args {
 	const char *name;
-	uint64_t memory;	/* bytes */
-	uint64_t maxmem;	/* bytes; 0: = memory */
-	unsigned int width;	/* 8 or 4 */
+	uint64_t memory;    /* bytes */
+	uint64_t maxmem;    /* bytes; 0: = memory */
+	unsigned int width; /* 8 or 4 */
 	enum gk_layout layout;
 	enum gk_variant variant;
 	uint64_t seed;
 	bool paused;
-	bool dom0;		/* domid 0, privileged, with an identity range */
+	bool dom0; /* domid 0, privileged, with an identity range */
 };
 
 struct xp_error *sim_domain_create(struct sim_host *h, const struct sim_create_args *args,
@@ -189,7 +190,7 @@ const char *sim_domain_state_str(const struct sim_domain *d, char buf[7]);
 
 struct sim_restore_args {
 	bool paused;
-	const char *name;	/* NULL: the name in the stream */
+	const char *name; /* NULL: the name in the stream */
 	unsigned int delay_us;
 };
 
@@ -210,7 +211,7 @@ struct sim_corrupt_args {
 
 struct sim_corrupt_kind {
 	const char *name;
-	const char *args;	/* "[--index I]" ... */
+	const char *args; /* "[--index I]" ... */
 	const char *summary;
 };
 

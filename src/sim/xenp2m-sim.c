@@ -89,10 +89,11 @@ static int fail(struct xp_error *err)
 static struct xp_error *parse_size(const char *what, const char *s, uint64_t *bytes)
 {
 	if (xp_parse_size(s, bytes) < 0)
-		return xp_error_create(XP_ERR_INVALID, EINVAL,
-				       "invalid %s '%s': use a number with an optional K, M, G or T "
-				       "suffix (e.g. 256M, 4G, 1T)",
-				       what, s);
+		return xp_error_create(
+			XP_ERR_INVALID, EINVAL,
+			"invalid %s '%s': use a number with an optional K, M, G or T "
+			"suffix (e.g. 256M, 4G, 1T)",
+			what, s);
 	return NULL;
 }
 
@@ -145,8 +146,7 @@ static struct xp_error *host_open(struct opts *o, bool readonly, struct sim_host
 	return err;
 }
 
-static struct xp_error *host_open_domain(struct opts *o, struct sim_host **h,
-					 struct sim_domain **d)
+static struct xp_error *host_open_domain(struct opts *o, struct sim_host **h, struct sim_domain **d)
 {
 	struct xp_error *err = host_open(o, false, h);
 
@@ -267,8 +267,8 @@ static struct json_object *domain_json(struct sim_host *h, struct sim_domain *d)
 	json_object_object_add(j, "width", json_object_new_int((int)d->width * 8));
 	json_object_object_add(j, "layout",
 			       json_object_new_string(gk_layout_name((enum gk_layout)d->layout)));
-	json_object_object_add(j, "kernel",
-			       json_object_new_string(gk_variant_name((enum gk_variant)d->variant)));
+	json_object_object_add(
+		j, "kernel", json_object_new_string(gk_variant_name((enum gk_variant)d->variant)));
 	json_object_object_add(j, "seed", json_object_new_uint64(d->seed));
 	json_object_object_add(j, "vcpus", json_object_new_int((int)d->nr_vcpus));
 	json_object_object_add(j, "max_pages", json_object_new_uint64(d->max_pages));
@@ -316,7 +316,8 @@ static int cmd_list(struct opts *o)
 	}
 	qsort(snap, SIM_MAX_DOMAINS, sizeof(*snap), cmp_dom);
 	if (o->json) {
-		struct json_object *doc = json_object_new_object(), *host = json_object_new_object();
+		struct json_object *doc = json_object_new_object(),
+				   *host = json_object_new_object();
 		struct json_object *arr = json_object_new_array();
 
 		json_object_object_add(doc, "schema_version", json_object_new_int(1));
@@ -337,8 +338,8 @@ static int cmd_list(struct opts *o)
 			const struct sim_domain *d = &snap[i];
 			char state[7];
 
-			printf("%-32s %5u %8" PRIu64 " %8" PRIu64 " %5u %-6s %5u %-9s %s\n", d->name,
-			       d->domid, d->tot_pages >> 8, d->max_pages >> 8, d->nr_vcpus,
+			printf("%-32s %5u %8" PRIu64 " %8" PRIu64 " %5u %-6s %5u %-9s %s\n",
+			       d->name, d->domid, d->tot_pages >> 8, d->max_pages >> 8, d->nr_vcpus,
 			       sim_domain_state_str(d, state), d->width * 8,
 			       gk_layout_name((enum gk_layout)d->layout),
 			       gk_variant_name((enum gk_variant)d->variant));
@@ -430,7 +431,7 @@ static int cmd_save(struct opts *o)
 
 static int cmd_restore(struct opts *o)
 {
-	struct sim_restore_args ra = { .paused = o->paused };
+	struct sim_restore_args ra = {.paused = o->paused};
 	struct sim_domain *d = NULL;
 	struct xp_error *err;
 	struct sim_host *h;
@@ -445,7 +446,8 @@ static int cmd_restore(struct opts *o)
 	} else {
 		err = sim_restore(h, fd, &ra, &d);
 		close(fd);
-		if (err && err->kind == XP_ERR_FORMAT && strncmp(err->message, "save file:", 10) == 0) {
+		if (err && err->kind == XP_ERR_FORMAT &&
+		    strncmp(err->message, "save file:", 10) == 0) {
 			/* name the file the user gave */
 			char msg[sizeof(err->message)];
 
@@ -568,82 +570,84 @@ static int cmd_corrupt(struct opts *o)
 /* ---- option tables ---- */
 
 static const struct argp_option init_options[] = {
-	{ "memory", OPT_MEMORY, "SIZE", 0, "Host memory (default 4T; the file is sparse)", 0 },
-	{ 0 },
+	{"memory", OPT_MEMORY, "SIZE", 0, "Host memory (default 4T; the file is sparse)", 0},
+	{0},
 };
 
 static const struct argp_option create_options[] = {
-	{ "name", OPT_NAME, "NAME", 0, "Domain name (required)", 0 },
-	{ "memory", OPT_MEMORY, "SIZE", 0, "Memory populated at boot (required)", 0 },
-	{ "maxmem", OPT_MAXMEM, "SIZE", 0, "Most memory the domain may balloon up to", 0 },
-	{ "width", OPT_WIDTH, "64|32", 0, "Guest word size (default 64)", 0 },
-	{ "layout", OPT_LAYOUT, "tree|list|list-only", 0, "p2m layout (default list)", 0 },
-	{ "kernel", OPT_KERNEL, "fixed|pre-fix-003", 0,
-	  "Guest kernel: fixed (default), or pre-fix-003 (resume does not rebuild the mfn list list)", 0 },
-	{ "seed", OPT_SEED, "N", 0, "Vary the frame allocation pattern (default 0)", 0 },
-	{ "paused", OPT_PAUSED, NULL, 0, "Leave the domain paused before its kernel runs", 0 },
-	{ 0 },
+	{"name", OPT_NAME, "NAME", 0, "Domain name (required)", 0},
+	{"memory", OPT_MEMORY, "SIZE", 0, "Memory populated at boot (required)", 0},
+	{"maxmem", OPT_MAXMEM, "SIZE", 0, "Most memory the domain may balloon up to", 0},
+	{"width", OPT_WIDTH, "64|32", 0, "Guest word size (default 64)", 0},
+	{"layout", OPT_LAYOUT, "tree|list|list-only", 0, "p2m layout (default list)", 0},
+	{"kernel", OPT_KERNEL, "fixed|pre-fix-003", 0,
+	 "Guest kernel: fixed (default), or pre-fix-003 (resume does not rebuild the mfn list "
+	 "list)",
+	 0},
+	{"seed", OPT_SEED, "N", 0, "Vary the frame allocation pattern (default 0)", 0},
+	{"paused", OPT_PAUSED, NULL, 0, "Leave the domain paused before its kernel runs", 0},
+	{0},
 };
 
 static const struct argp_option list_options[] = {
-	{ "json", 'j', NULL, 0, "Output JSON", 0 },
-	{ 0 },
+	{"json", 'j', NULL, 0, "Output JSON", 0},
+	{0},
 };
 
 static const struct argp_option save_options[] = {
-	{ "checkpoint", 'c', NULL, 0, "Leave the domain running after saving it", 0 },
-	{ "delay-us", OPT_DELAY, "N", 0, "Sleep N microseconds between page batches", 0 },
-	{ 0 },
+	{"checkpoint", 'c', NULL, 0, "Leave the domain running after saving it", 0},
+	{"delay-us", OPT_DELAY, "N", 0, "Sleep N microseconds between page batches", 0},
+	{0},
 };
 
 static const struct argp_option restore_options[] = {
-	{ "paused", OPT_PAUSED, NULL, 0,
-	  "Leave the domain paused, before the guest's resume path runs", 0 },
-	{ 0 },
+	{"paused", OPT_PAUSED, NULL, 0,
+	 "Leave the domain paused, before the guest's resume path runs", 0},
+	{0},
 };
 
 static const struct argp_option delay_options[] = {
-	{ "delay-us", OPT_DELAY, "N", 0, "Sleep N microseconds between steps", 0 },
-	{ 0 },
+	{"delay-us", OPT_DELAY, "N", 0, "Sleep N microseconds between steps", 0},
+	{0},
 };
 
 static const struct argp_option symbols_options[] = {
-	{ "output", 'o', "FILE", 0, "Write to FILE instead of standard output", 0 },
-	{ 0 },
+	{"output", 'o', "FILE", 0, "Write to FILE instead of standard output", 0},
+	{0},
 };
 
 static const struct argp_option corrupt_options[] = {
-	{ "index", OPT_INDEX, "I", 0, "Entry I of the top-level page", 0 },
-	{ "pfn", OPT_PFN, "P", 0, "The structure covering pfn P", 0 },
-	{ "pages", OPT_PAGES, "N", 0, "max-pfn: the value to write", 0 },
-	{ 0 },
+	{"index", OPT_INDEX, "I", 0, "Entry I of the top-level page", 0},
+	{"pfn", OPT_PFN, "P", 0, "The structure covering pfn P", 0},
+	{"pages", OPT_PAGES, "N", 0, "max-pfn: the value to write", 0},
+	{0},
 };
 
 static const struct verb verbs[] = {
-	{ "init", "HOST", 1, "Create a host file with a dom0.", init_options, cmd_init },
-	{ "create", "HOST", 1, "Build and boot a PV guest; prints its domid.", create_options,
-	  cmd_create },
-	{ "list", "HOST", 1, "List the domains.", list_options, cmd_list },
-	{ "destroy", "HOST NAME", 2, "Destroy a domain.", NULL, cmd_destroy },
-	{ "pause", "HOST NAME", 2, "Pause a domain.", NULL, cmd_pause },
-	{ "unpause", "HOST NAME", 2, "Unpause a domain (runs a pending boot or resume).", NULL,
-	  cmd_unpause },
-	{ "save", "HOST NAME FILE", 3, "Save a domain to FILE and destroy it.", save_options,
-	  cmd_save },
-	{ "restore", "HOST FILE", 2, "Restore a domain from FILE; prints its new domid.",
-	  restore_options, cmd_restore },
-	{ "migrate", "HOST NAME", 2, "Save and restore in one step; prints the new domid.",
-	  delay_options, cmd_migrate },
-	{ "mem-set", "HOST NAME SIZE", 3, "Balloon a domain to SIZE.", delay_options, cmd_mem_set },
-	{ "symbols", "HOST NAME", 2, "Print the guest kernel's System.map.", symbols_options,
-	  cmd_symbols },
-	{ "corrupt", "HOST NAME KIND", 3, "Inject a fault of class KIND into a guest.",
-	  corrupt_options, cmd_corrupt },
+	{"init", "HOST", 1, "Create a host file with a dom0.", init_options, cmd_init},
+	{"create", "HOST", 1, "Build and boot a PV guest; prints its domid.", create_options,
+	 cmd_create},
+	{"list", "HOST", 1, "List the domains.", list_options, cmd_list},
+	{"destroy", "HOST NAME", 2, "Destroy a domain.", NULL, cmd_destroy},
+	{"pause", "HOST NAME", 2, "Pause a domain.", NULL, cmd_pause},
+	{"unpause", "HOST NAME", 2, "Unpause a domain (runs a pending boot or resume).", NULL,
+	 cmd_unpause},
+	{"save", "HOST NAME FILE", 3, "Save a domain to FILE and destroy it.", save_options,
+	 cmd_save},
+	{"restore", "HOST FILE", 2, "Restore a domain from FILE; prints its new domid.",
+	 restore_options, cmd_restore},
+	{"migrate", "HOST NAME", 2, "Save and restore in one step; prints the new domid.",
+	 delay_options, cmd_migrate},
+	{"mem-set", "HOST NAME SIZE", 3, "Balloon a domain to SIZE.", delay_options, cmd_mem_set},
+	{"symbols", "HOST NAME", 2, "Print the guest kernel's System.map.", symbols_options,
+	 cmd_symbols},
+	{"corrupt", "HOST NAME KIND", 3, "Inject a fault of class KIND into a guest.",
+	 corrupt_options, cmd_corrupt},
 };
 
 static const struct argp_option global_options[] = {
-	{ "verbose", 'v', NULL, 0, "Show the guests' console output on stderr", -1 },
-	{ 0 },
+	{"verbose", 'v', NULL, 0, "Show the guests' console output on stderr", -1},
+	{0},
 };
 
 static struct opts *parse_opts;
@@ -657,8 +661,7 @@ static error_t global_parse(int key, char *arg, struct argp_state *state)
 	return ARGP_ERR_UNKNOWN;
 }
 
-static const struct argp global_argp = { global_options, global_parse, NULL, NULL,
-					 NULL,		 NULL,	       NULL };
+static const struct argp global_argp = {global_options, global_parse, NULL, NULL, NULL, NULL, NULL};
 
 static const struct verb *parse_verb;
 
@@ -779,8 +782,8 @@ static char *verb_help_filter(int key, const char *text, void *input)
 static int run_verb(const struct verb *v, int argc, char **argv, struct opts *o)
 {
 	struct argp_child children[] = {
-		{ &global_argp, 0, NULL, -1 },
-		{ 0 },
+		{&global_argp, 0, NULL, -1},
+		{0},
 	};
 	struct argp argp = {
 		v->options, verb_parse, v->args_doc, v->doc, children, verb_help_filter, NULL,
@@ -840,16 +843,20 @@ static char *main_help_filter(int key, const char *text, void *input)
 int main(int argc, char **argv)
 {
 	static const struct argp_child children[] = {
-		{ &global_argp, 0, NULL, 0 },
-		{ 0 },
+		{&global_argp, 0, NULL, 0},
+		{0},
 	};
 	static const struct argp argp = {
-		NULL, main_parse, "VERB HOST [ARGS...]",
+		NULL,
+		main_parse,
+		"VERB HOST [ARGS...]",
 		"Drive a simulated Xen host: create, save, restore and migrate PV guests, "
 		"inject faults into them.\v",
-		children, main_help_filter, NULL,
+		children,
+		main_help_filter,
+		NULL,
 	};
-	struct main_args a = { 0 };
+	struct main_args a = {0};
 	struct opts o = {
 		.width = 8,
 		.layout = GK_LAYOUT_LIST,

@@ -29,7 +29,7 @@ static void on_fault(int sig)
 /* Does reading the byte at @p fault? */
 static bool faults(const volatile uint8_t *p)
 {
-	struct sigaction sa = { .sa_handler = on_fault }, old_segv, old_bus;
+	struct sigaction sa = {.sa_handler = on_fault}, old_segv, old_bus;
 	bool faulted;
 
 	sigemptyset(&sa.sa_mask);
@@ -72,7 +72,7 @@ static struct sim_domain *guest(struct sim_host *h, const char *name, uint64_t p
 
 int main(void)
 {
-	struct sim_runs ra = { 0 }, rb = { 0 };
+	struct sim_runs ra = {0}, rb = {0};
 	struct xp_domain_info *infos = NULL, info;
 	struct sim_domain *a, *b;
 	struct xp_host_info hi;
@@ -168,10 +168,10 @@ int main(void)
 			break;
 		}
 	mfns[0] = sim_runs_lookup(&ra, 0);
-	mfns[1] = sim_runs_lookup(&rb, 0);	/* beta's */
+	mfns[1] = sim_runs_lookup(&rb, 0); /* beta's */
 	mfns[2] = run_mfn;
 	mfns[3] = run_mfn + 1;
-	mfns[4] = 1ULL << 40;			/* beyond the host */
+	mfns[4] = 1ULL << 40; /* beyond the host */
 	mfns[5] = a->shared_info_mfn;
 	memset(sim_frame_ptr(h, mfns[0]), 0x11, SIM_PAGE_SIZE);
 	memset(sim_frame_ptr(h, mfns[2]), 0x22, SIM_PAGE_SIZE);

@@ -71,11 +71,13 @@ static void test_format(void)
 	is_u64(h->nr_frames, 65536, "256 MiB is 65536 frames");
 	is_u64(h->hdr->nr_chunks, 64, "64 chunks of 1024 frames");
 	is_u64(h->hdr->free_frames, 65536 - 1024, "Xen keeps the first chunk");
-	is_int(sim_frame_owner(h->chunks, h->frames, 0), SIM_OWNER(SIM_DOMID_XEN), "MFN 0 belongs to Xen");
+	is_int(sim_frame_owner(h->chunks, h->frames, 0), SIM_OWNER(SIM_DOMID_XEN),
+	       "MFN 0 belongs to Xen");
 	is_u64(h->m2p[5], SIM_M2P_INVALID, "Xen's frames have no M2P entry");
 	is_int(sim_frame_owner(h->chunks, h->frames, 1024), SIM_OWNER_FREE, "MFN 1024 is free");
 	is_u64(h->hdr->mem_off % SIM_MEM_ALIGN, 0, "memory starts 2 MiB aligned");
-	is_u64(h->hdr->file_size, h->hdr->mem_off + (65536ULL << 12), "file size = tables + memory");
+	is_u64(h->hdr->file_size, h->hdr->mem_off + (65536ULL << 12),
+	       "file size = tables + memory");
 	memset(&st, 0, sizeof(st));
 	stat(path_in("a.host"), &st);
 	ok((uint64_t)st.st_size == h->hdr->file_size, "the file has its full apparent size");
@@ -162,8 +164,8 @@ static void test_corrupt_files(void)
 	copy_file(good, bad, 0);
 	v = 7;
 	scribble(bad, offsetof(struct sim_host_header, version), &v, 4);
-	snprintf(expect, sizeof(expect),
-		 "%s: unsupported host file version 7 (this build reads 1)", bad);
+	snprintf(expect, sizeof(expect), "%s: unsupported host file version 7 (this build reads 1)",
+		 bad);
 	is_str(open_error(bad), expect, "foreign version");
 	unlink(bad);
 }
@@ -252,7 +254,8 @@ static bool m2p_consistent(struct sim_host *h, const struct sim_runs *r, uint16_
 			uint64_t pfn = r->v[i].pfn + k;
 			uint64_t mfn = sim_runs_lookup(r, pfn);
 
-			if (mfn >= h->nr_frames || h->m2p[mfn] != pfn || sim_frame_owner(h->chunks, h->frames, mfn) != owner)
+			if (mfn >= h->nr_frames || h->m2p[mfn] != pfn ||
+			    sim_frame_owner(h->chunks, h->frames, mfn) != owner)
 				return false;
 		}
 	return true;
@@ -261,7 +264,7 @@ static bool m2p_consistent(struct sim_host *h, const struct sim_runs *r, uint16_
 static void test_alloc(void)
 {
 	struct sim_host *h = fresh("m.host", 256ULL << 20), *h2 = fresh("m2.host", 256ULL << 20);
-	struct sim_runs r1 = { 0 }, r2 = { 0 }, r3 = { 0 };
+	struct sim_runs r1 = {0}, r2 = {0}, r3 = {0};
 	struct sim_domain *a, *b, *c;
 	struct xp_error *err;
 	uint64_t free0, mfn, pfn, xen, old_m2p;
@@ -359,8 +362,7 @@ static void test_alloc(void)
 	memset(&st, 0, sizeof(st));
 	stat(path_in("m.host"), &st);
 	ok(st.st_size && (uint64_t)st.st_blocks * 512 < (2ULL << 20),
-	   "the file is sparse again (%llu bytes on disk)",
-	   (unsigned long long)st.st_blocks * 512);
+	   "the file is sparse again (%llu bytes on disk)", (unsigned long long)st.st_blocks * 512);
 
 	sim_runs_free(&r1);
 	sim_runs_free(&r2);
@@ -373,7 +375,7 @@ static void test_32bit_limit(void)
 {
 	/* a 32-bit PV guest's frames stay below 128 GiB, as Xen keeps them */
 	struct sim_host *h = fresh("big.host", 512ULL << 30);
-	struct sim_runs r = { 0 };
+	struct sim_runs r = {0};
 	struct sim_domain *d;
 	struct xp_error *err;
 	uint64_t max = 0, mfn;
@@ -386,7 +388,7 @@ static void test_32bit_limit(void)
 	ok(!err, "populate a 32-bit guest on a 512 GiB host");
 	for (i = 0; i < r.n; i++)
 		max = XP_MAX(max, XP_MAX(r.v[i].mfn, r.v[i].dir > 0 ? r.v[i].mfn + r.v[i].len - 1
-								     : r.v[i].mfn));
+								    : r.v[i].mfn));
 	ok(max < (128ULL << 30) >> 12, "its highest MFN %#llx is below 128 GiB",
 	   (unsigned long long)max);
 	err = sim_alloc_xenheap(h, d, &mfn);
