@@ -48,3 +48,4 @@ EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
 TESTS += tests/scenario/docs.sh
 EXTRA_DIST += tests/scenario/docs.sh
 include tests/sim.mk
+include tests/guest.mk

@@ -100,7 +100,7 @@ int gk_boot(struct gk_hv *hv, const struct gk_config *cfg)
 /* Find the model kernel through cr3: its gk_config, at a fixed address. */
 static int probe_width(const struct gk_hv *hv, unsigned int width, struct gk **out)
 {
-	struct gk_config cfg = { .width = width };
+	struct gk_config cfg = {.width = width};
 	struct gk *k = gk_cpu_create(hv, &cfg);
 	u64 f[GKC_NR], base;
 	const char *why;

@@ -35,8 +35,11 @@ struct gk *gk_cpu_create(const struct gk_hv *hv, const struct gk_config *cfg)
 	k->max_mfn = hv->ops->max_mfn(hv->priv);
 	k->cr3 = hv->ops->vcpu_cr3(hv->priv, 0);
 	k->mb_in_guest = true;
+	k->tlb_epoch = k->fc_epoch = 1;
 	return k;
 }
+
+static void flush_caches(struct gk *k);
 
 void gk_cpu_reset(struct gk *k)
 {
@@ -44,8 +47,7 @@ void gk_cpu_reset(struct gk *k)
 	k->oops = 0;
 	k->cr3 = k->hv.ops->vcpu_cr3(k->hv.priv, 0);
 	k->max_mfn = k->hv.ops->max_mfn(k->hv.priv);
-	memset(k->tlb, 0, sizeof(k->tlb));
-	memset(k->fc, 0, sizeof(k->fc));
+	flush_caches(k);
 }
 
 void gk_cpu_destroy(struct gk *k)
@@ -58,13 +60,29 @@ void gk_cpu_destroy(struct gk *k)
 
 void flush_tlb_all(struct gk *k)
 {
-	memset(k->tlb, 0, sizeof(k->tlb));
+	if (++k->tlb_epoch == 0) {
+		memset(k->tlb, 0, sizeof(k->tlb));
+		k->tlb_epoch = 1;
+	}
 }
 
 static void flush_caches(struct gk *k)
 {
-	memset(k->tlb, 0, sizeof(k->tlb));
-	memset(k->fc, 0, sizeof(k->fc));
+	flush_tlb_all(k);
+	if (++k->fc_epoch == 0) {
+		memset(k->fc, 0, sizeof(k->fc));
+		k->fc_epoch = 1;
+	}
+}
+
+static bool tlb_hit(const struct gk *k, const struct gk_tlb_entry *t, u64 vpn)
+{
+	return t->epoch == k->tlb_epoch && t->page && t->vpn == vpn;
+}
+
+static bool fc_hit(const struct gk *k, const struct gk_fc_entry *e, u64 mfn)
+{
+	return e->epoch == k->fc_epoch && e->page && e->mfn == mfn;
 }
 
 void flush_tlb_one(struct gk *k, u64 va)
@@ -72,7 +90,7 @@ void flush_tlb_one(struct gk *k, u64 va)
 	u64 vpn = va >> PAGE_SHIFT;
 	struct gk_tlb_entry *t = &k->tlb[vpn % GK_TLB_SIZE];
 
-	if (t->page && t->vpn == vpn)
+	if (tlb_hit(k, t, vpn))
 		t->page = NULL;
 }
 
@@ -119,8 +137,7 @@ void gk_bug(struct gk *k, const char *file, int line, const char *cond)
 static void page_fault(struct gk *k, u64 va, bool write)
 {
 	gk_die(k, -EFAULT, "BUG: unable to handle page fault for address: %0*llx (%s)",
-	       k->a->width == 8 ? 16 : 8, (unsigned long long)va,
-	       write ? "write" : "read");
+	       k->a->width == 8 ? 16 : 8, (unsigned long long)va, write ? "write" : "read");
 }
 
 /* --- the MMU ------------------------------------------------------------ */
@@ -131,15 +148,16 @@ static u8 *fc_frame(struct gk *k, u64 mfn, bool write)
 	struct gk_fc_entry *e = &k->fc[mfn % GK_FC_SIZE];
 	u8 *p;
 
-	if (e->page && e->mfn == mfn && (e->wptr || !write))
+	if (fc_hit(k, e, mfn) && (e->wptr || !write))
 		return e->page;
 	if (mfn >= k->max_mfn)
 		return NULL;
 	p = k->hv.ops->frame(k->hv.priv, mfn, write);
 	if (!p)
 		return NULL;
-	if (e->page && e->mfn == mfn && e->page != p)
-		flush_caches(k);	/* the frame moved when it became writable */
+	if (fc_hit(k, e, mfn) && e->page != p)
+		flush_caches(k); /* the frame moved when it became writable */
+	e->epoch = k->fc_epoch;
 	e->mfn = mfn;
 	e->page = p;
 	e->wptr = write;
@@ -219,12 +237,13 @@ u8 *va_ptr(struct gk *k, u64 va, bool write)
 	struct pt_lookup pt;
 	u8 *p;
 
-	if (!t->page || t->vpn != vpn) {
+	if (!tlb_hit(k, t, vpn)) {
 		if (lookup_address(k, va, &pt))
 			return NULL;
 		p = k->hv.ops->frame(k->hv.priv, pte_mfn(pt.pte), write && pt.rw);
 		if (!p)
 			return NULL;
+		t->epoch = k->tlb_epoch;
 		t->vpn = vpn;
 		t->mfn = pte_mfn(pt.pte);
 		t->page = p;
@@ -241,6 +260,7 @@ u8 *va_ptr(struct gk *k, u64 va, bool write)
 			return NULL;
 		if (p != t->page) {
 			flush_caches(k);
+			t->epoch = k->tlb_epoch;
 			t->vpn = vpn;
 			t->mfn = mfn;
 			t->rw = true;
@@ -361,7 +381,7 @@ u64 cmpxchg_ulong(struct gk *k, u64 va, u64 old, u64 new)
 	u8 *p = access_ptr(k, va, k->a->width, true, true);
 
 	if (!p)
-		return ~old & ULONG_MASK;	/* never "succeeds" on a dead CPU */
+		return ~old & ULONG_MASK; /* never "succeeds" on a dead CPU */
 	if (k->a->width == 8) {
 		u64 expected = old;
 
@@ -371,8 +391,8 @@ u64 cmpxchg_ulong(struct gk *k, u64 va, u64 old, u64 new)
 	} else {
 		u32 expected = (u32)old;
 
-		__atomic_compare_exchange_n((u32 *)p, &expected, (u32)new, false,
-					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+		__atomic_compare_exchange_n((u32 *)p, &expected, (u32) new, false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
 		return expected;
 	}
 }
@@ -527,7 +547,7 @@ int HYPERVISOR_decrease_reservation(struct gk *k, u64 mfn)
 
 	if (k->oops)
 		return k->oops;
-	if (e->mfn == mfn)
+	if (fc_hit(k, e, mfn))
 		e->page = NULL;
 	flush_caches(k);
 	return k->hv.ops->decrease_reservation(k->hv.priv, mfn);
@@ -691,7 +711,7 @@ static u64 memblock_alloc_pfn(struct gk *k)
 	return ~0ULL;
 }
 
-static void drain_pt_queue(struct gk *k)
+void drain_pt_queue(struct gk *k)
 {
 	if (k->ptq_busy)
 		return;

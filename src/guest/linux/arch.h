@@ -43,8 +43,8 @@ typedef uint64_t u64;
 
 #define PFN_DOWN(x) ((u64)(x) >> PAGE_SHIFT)
 #define PFN_PHYS(x) ((u64)(x) << PAGE_SHIFT)
-#define ALIGN_UP(x, a) ((((u64)(x) + (a) - 1) / (a)) * (a))
-#define DIV_ROUND_UP_ULL(n, d) (((u64)(n) + (d) - 1) / (d))
+#define ALIGN_UP(x, a) ((((u64)(x) + (a)-1) / (a)) * (a))
+#define DIV_ROUND_UP_ULL(n, d) (((u64)(n) + (d)-1) / (d))
 
 static inline u64 min_u64(u64 a, u64 b)
 {
@@ -82,25 +82,25 @@ enum pg_level {
  * layout, the PTE flags, the word size, and the image layout.
  */
 struct gk_arch {
-	unsigned int width;		/* sizeof(unsigned long) */
-	unsigned int levels;		/* paging levels: 4, or 3 (PAE) */
-	unsigned int top_entries;	/* entries used in the top-level table */
-	unsigned int p2m_per_page;	/* PAGE_SIZE / sizeof(unsigned long) */
-	u64 ulong_mask;			/* ~0UL */
-	u64 identity_bit;		/* IDENTITY_FRAME_BIT */
-	u64 foreign_bit;		/* FOREIGN_FRAME_BIT */
-	u64 page_offset;		/* the direct map */
-	u64 lowmem_pfns;		/* what the direct map can cover */
-	u64 start_kernel_map;		/* __START_KERNEL_map (32-bit: PAGE_OFFSET) */
+	unsigned int width;	   /* sizeof(unsigned long) */
+	unsigned int levels;	   /* paging levels: 4, or 3 (PAE) */
+	unsigned int top_entries;  /* entries used in the top-level table */
+	unsigned int p2m_per_page; /* PAGE_SIZE / sizeof(unsigned long) */
+	u64 ulong_mask;		   /* ~0UL */
+	u64 identity_bit;	   /* IDENTITY_FRAME_BIT */
+	u64 foreign_bit;	   /* FOREIGN_FRAME_BIT */
+	u64 page_offset;	   /* the direct map */
+	u64 lowmem_pfns;	   /* what the direct map can cover */
+	u64 start_kernel_map;	   /* __START_KERNEL_map (32-bit: PAGE_OFFSET) */
 	u64 kernel_map_end;
-	u64 text;			/* _text */
-	u64 p2m_vaddr;			/* the linear p2m list (vmalloc area) */
+	u64 text;      /* _text */
+	u64 p2m_vaddr; /* the linear p2m list (vmalloc area) */
 	u64 p2m_vaddr_end;
-	u64 init_p2m;			/* XEN_ELFNOTE_INIT_P2M, 0: none */
-	u64 shinfo_va;			/* fixmap slot of HYPERVISOR_shared_info */
+	u64 init_p2m;  /* XEN_ELFNOTE_INIT_P2M, 0: none */
+	u64 shinfo_va; /* fixmap slot of HYPERVISOR_shared_info */
 	u64 prot_data, prot_data_ro, prot_text;
-	u64 prot_table;			/* an entry naming a lower table */
-	u64 prot_top;			/* an entry of the top-level table */
+	u64 prot_table; /* an entry naming a lower table */
+	u64 prot_top;	/* an entry of the top-level table */
 	u64 max_pages_tree, max_pages_list;
 	/* image: offsets from _text */
 	u64 off_etext, off_pgd, off_data, off_edata, off_bss_start, off_bss_vars, off_bss_stop;
@@ -115,16 +115,16 @@ const struct gk_arch *gk_arch_for(unsigned int width);
  * (image.c has the table; gk_write_system_map() prints it).
  */
 enum kvar {
-	KV_init_top_pgt,	/* the kernel's top-level page table (swapper_pg_dir on 32-bit) */
+	KV_init_top_pgt, /* the kernel's top-level page table (swapper_pg_dir on 32-bit) */
 	KV_HYPERVISOR_shared_info,
 	KV__brk_end,
-	KV_gk_memblock,		/* the boot page allocator (struct, see MB_*) */
-	KV_gk_config,		/* the model's own configuration (struct, see GKC_*) */
+	KV_gk_memblock, /* the boot page allocator (struct, see MB_*) */
+	KV_gk_config,	/* the model's own configuration (struct, see GKC_*) */
 	KV_xen_max_p2m_pfn,
 	KV_xen_p2m_size,
 	KV_xen_p2m_addr,
 	KV_xen_start_info,
-	KV_balloon_stats,	/* struct, see BS_* */
+	KV_balloon_stats, /* struct, see BS_* */
 	KV_xen_p2m_last_pfn,
 	KV_p2m_identity_pte,
 	KV_p2m_missing_pte,
@@ -140,10 +140,10 @@ enum kvar {
 
 /* gk_memblock: unsigned long slots. */
 enum {
-	MB_NEXT = 0,		/* next pfn to hand out */
-	MB_LIMIT,		/* first pfn it may not hand out */
-	MB_NR_FREE,		/* pages on the free stack */
-	MB_FREE,		/* the free stack */
+	MB_NEXT = 0, /* next pfn to hand out */
+	MB_LIMIT,    /* first pfn it may not hand out */
+	MB_NR_FREE,  /* pages on the free stack */
+	MB_FREE,     /* the free stack */
 	MB_MAX_FREE = 29,
 };
 
@@ -162,7 +162,7 @@ enum {
 	GKC_SEED,
 	GKC_IDENTITY_START,
 	GKC_IDENTITY_END,
-	GKC_NR_PAGES,		/* start_info.nr_pages at boot */
+	GKC_NR_PAGES, /* start_info.nr_pages at boot */
 	GKC_NR,
 };
 #define GK_CONFIG_MAGIC 0x4749464e4f434b47ULL /* "GKCONFIG" */
@@ -171,14 +171,16 @@ enum {
 #define GK_ALLOC_RESERVE 64
 
 struct gk_tlb_entry {
+	u32 epoch; /* valid when equal to gk.tlb_epoch */
 	u64 vpn;
 	u64 mfn;
 	u8 *page;
-	bool rw;	/* the mapping allows writes */
-	bool wptr;	/* page was obtained with write access */
+	bool rw;   /* the mapping allows writes */
+	bool wptr; /* page was obtained with write access */
 };
 
 struct gk_fc_entry {
+	u32 epoch; /* valid when equal to gk.fc_epoch */
 	u64 mfn;
 	u8 *page;
 	bool wptr;
@@ -191,13 +193,13 @@ struct gk_fc_entry {
 struct gk {
 	struct gk_hv hv;
 	struct gk_config cfg;
-	struct gk_image img;		/* the image layout for the boot nr_pages */
+	struct gk_image img; /* the image layout for the boot nr_pages */
 	const struct gk_arch *a;
-	u64 cr3;			/* MFN of the table the MMU walks */
+	u64 cr3; /* MFN of the table the MMU walks */
 	u64 max_mfn;
-	int oops;			/* first fatal error, sticky */
-	bool quiet;			/* introspection: no oops on the console */
-	bool booting;			/* inside gk_boot(): brk is open */
+	int oops;     /* first fatal error, sticky */
+	bool quiet;   /* introspection: no oops on the console */
+	bool booting; /* inside gk_boot(): brk is open */
 	/*
 	 * Head code only: the MFNs of the initial p2m array's frames, what the
 	 * builder's bootstrap page tables would have told us.
@@ -211,6 +213,7 @@ struct gk {
 	u64 ptq[GK_PTQ_SIZE];
 	unsigned int nr_ptq;
 	bool ptq_busy;
+	u32 tlb_epoch, fc_epoch; /* flushing a cache = a new epoch */
 	struct gk_tlb_entry tlb[GK_TLB_SIZE];
 	struct gk_fc_entry fc[GK_FC_SIZE];
 };
@@ -234,10 +237,10 @@ void printk(struct gk *k, const char *fmt, ...) __attribute__((format(printf, 2,
 /* Oops with @err (-EFAULT, -EINVAL, -ENOMEM); only the first one is kept. */
 void gk_die(struct gk *k, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void gk_bug(struct gk *k, const char *file, int line, const char *cond);
-#define BUG_ON(cond)                                                                               \
-	do {                                                                                       \
-		if (cond)                                                                          \
-			gk_bug(k, __FILE__, __LINE__, #cond);                                      \
+#define BUG_ON(cond)                                          \
+	do {                                                  \
+		if (cond)                                     \
+			gk_bug(k, __FILE__, __LINE__, #cond); \
 	} while (0)
 #define BUG() gk_bug(k, __FILE__, __LINE__, "BUG()")
 
@@ -269,7 +272,7 @@ static inline void wmb(void)
 }
 
 /* Element @i of an array of unsigned long at @base. */
-#define ARR(base, i) ((base) + (u64)(i) * BYTES_PER_LONG)
+#define ARR(base, i) ((base) + (u64)(i)*BYTES_PER_LONG)
 
 /* The kernel's variables. */
 u64 kvar_addr(const struct gk *k, enum kvar v);
@@ -294,11 +297,11 @@ u64 xen_pfn_to_cr3(struct gk *k, u64 mfn);
 /* --- page tables ------------------------------------------------------- */
 
 struct pt_lookup {
-	u64 table_mfn;		/* the table holding the deepest entry found */
-	unsigned int idx;	/* its index there */
-	u64 pte;		/* its value */
-	enum pg_level level;	/* PG_LEVEL_4K: @va is mapped by a 4 KiB PTE */
-	bool rw;		/* writable through every level */
+	u64 table_mfn;	     /* the table holding the deepest entry found */
+	unsigned int idx;    /* its index there */
+	u64 pte;	     /* its value */
+	enum pg_level level; /* PG_LEVEL_4K: @va is mapped by a 4 KiB PTE */
+	bool rw;	     /* writable through every level */
 };
 
 /* Walk the page tables for @va: 0 when a 4 KiB PTE maps it, -ENOENT when
@@ -328,6 +331,9 @@ void free_page(struct gk *k, u64 va);
 /* A zeroed page-table page for @level, pinned, mapped read-only in the
  * direct map: its MFN, ~0 on failure (oops). */
 u64 alloc_pt_page(struct gk *k, unsigned int level, u64 *pfn);
+/* Give the page-table pages allocated so far their direct-map aliases
+ * (done at the end of every set_pte_va()/set_pmd_va() anyway). */
+void drain_pt_queue(struct gk *k);
 /* A zeroed page of the image's brk area: its VA (an oops when exhausted). */
 u64 extend_brk(struct gk *k);
 /* The allocator's frontier (pfns below it, down to the image, are the kernel's). */

@@ -70,7 +70,8 @@ static u64 balloon_highest_page(struct gk *k, u64 below)
 
 			if (kind == P2M_LEAF_ERROR)
 				return ~0ULL;
-			for (j = min_u64(P2M_PER_PAGE, below - pfn); kind == P2M_LEAF_REAL && j-- > 0;)
+			for (j = min_u64(P2M_PER_PAGE, below - pfn);
+			     kind == P2M_LEAF_REAL && j-- > 0;)
 				if (mfn_is_ram(k, leaf_entry(k, page, j)))
 					return pfn + j;
 		} else {

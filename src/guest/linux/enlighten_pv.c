@@ -22,11 +22,11 @@
 struct xen_boot {
 	u64 si_mfn, si_pfn;
 	u64 nr_pages;
-	u64 shared_info;	/* machine address */
+	u64 shared_info; /* machine address */
 	u32 flags;
 	u64 mfn_list;
 	u64 first_p2m_pfn, nr_p2m_frames;
-	u64 builder_pgd_mfn;	/* the empty table the builder gave us */
+	u64 builder_pgd_mfn; /* the empty table the builder gave us */
 };
 
 static int read_start_info(struct gk *k, struct xen_boot *b)
@@ -34,7 +34,8 @@ static int read_start_info(struct gk *k, struct xen_boot *b)
 	const u8 *p = early_frame(k, b->si_mfn, false);
 
 	if (!p) {
-		printk(k, "xen: start_info mfn %llx is not accessible", (unsigned long long)b->si_mfn);
+		printk(k, "xen: start_info mfn %llx is not accessible",
+		       (unsigned long long)b->si_mfn);
 		return -EFAULT;
 	}
 	if (k->a->width == 8) {
@@ -67,7 +68,8 @@ static int check_handover(struct gk *k, const struct xen_boot *b)
 	const struct gk_image *img = &k->img;
 
 	if (b->mfn_list && b->mfn_list != img->mfn_list_va) {
-		printk(k, "xen: start_info.mfn_list %llx is not where this kernel maps its p2m (%llx)",
+		printk(k,
+		       "xen: start_info.mfn_list %llx is not where this kernel maps its p2m (%llx)",
 		       (unsigned long long)b->mfn_list, (unsigned long long)img->mfn_list_va);
 		return -EINVAL;
 	}
@@ -134,7 +136,8 @@ static int head_find_p2m_frames(struct gk *k)
 		u64 mfn = pfn_to_mfn(k, first + j);
 
 		if (mfn != k->boot_p2m[j]) {
-			printk(k, "xen: initial p2m says pfn %llx is mfn %llx, but it is at mfn %llx",
+			printk(k,
+			       "xen: initial p2m says pfn %llx is mfn %llx, but it is at mfn %llx",
 			       (unsigned long long)(first + j), (unsigned long long)mfn,
 			       (unsigned long long)k->boot_p2m[j]);
 			return k->oops ? k->oops : -EINVAL;
@@ -178,7 +181,7 @@ static void xen_setup_kernel_pagetable(struct gk *k, struct xen_boot *b)
 		if (PFN_PHYS(i) < a->off_etext)
 			prot = a->prot_text;
 		else if (pfn == pgd_pfn)
-			prot = a->prot_data_ro;	/* a pinned page table */
+			prot = a->prot_data_ro; /* a pinned page table */
 		else
 			prot = a->prot_data;
 		set_pte_va(k, a->text + PFN_PHYS(i), mfn, prot);
@@ -232,14 +235,20 @@ void xen_setup_shared_info(struct gk *k)
  */
 void xen_unmap_shared_info(struct gk *k)
 {
+	int oops = k->oops;
+
+	/* Even after an oops: the mapping must not outlive the call. */
+	k->oops = 0;
 	clear_pte_va(k, k->a->shinfo_va);
 	SET(HYPERVISOR_shared_info, 0);
+	if (oops)
+		k->oops = oops;
 }
 
 int xen_start_kernel(struct gk *k)
 {
 	const struct gk_arch *a = k->a;
-	struct xen_boot b = { 0 };
+	struct xen_boot b = {0};
 	const char *why = NULL;
 	int ret;
 
@@ -294,9 +303,10 @@ int xen_start_kernel(struct gk *k)
 	xen_unmap_shared_info(k);
 	k->booting = false;
 	if (!k->oops)
-		printk(k, "xen: p2m ready: %llu pfns (max_pfn %llx), %s", (unsigned long long)GET(xen_max_p2m_pfn),
+		printk(k, "xen: p2m ready: %llu pfns (max_pfn %llx), %s",
+		       (unsigned long long)GET(xen_max_p2m_pfn),
 		       (unsigned long long)(p2m_is_tree(k) ? GET(xen_max_p2m_pfn)
-							    : GET(xen_p2m_last_pfn)),
+							   : GET(xen_p2m_last_pfn)),
 		       xen_virt_p2m_4tools(k) ? "frame list list ~0 (SIF_VIRT_P2M_4TOOLS)"
 					      : "frame list list published");
 	return k->oops;

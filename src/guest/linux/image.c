@@ -21,8 +21,11 @@
 #include "guest/linux/arch.h"
 #include "guest/linux/xen-ops.h"
 
-enum { L_TREE = 1 << GK_LAYOUT_TREE, L_LIST = 1 << GK_LAYOUT_LIST,
-       L_LIST_ONLY = 1 << GK_LAYOUT_LIST_ONLY };
+enum {
+	L_TREE = 1 << GK_LAYOUT_TREE,
+	L_LIST = 1 << GK_LAYOUT_LIST,
+	L_LIST_ONLY = 1 << GK_LAYOUT_LIST_ONLY
+};
 #define L_ALL (L_TREE | L_LIST | L_LIST_ONLY)
 #define L_LISTS (L_LIST | L_LIST_ONLY)
 
@@ -72,11 +75,11 @@ const struct gk_arch gk_arch_32 = {
 	.identity_bit = 1ULL << 30,
 	.foreign_bit = 1ULL << 31,
 	.page_offset = 0xc0000000ULL,
-	.lowmem_pfns = 0x2e000,	/* 736 MiB: the direct map ends at ee000000 */
+	.lowmem_pfns = 0x2e000, /* 736 MiB: the direct map ends at ee000000 */
 	.start_kernel_map = 0xc0000000ULL,
 	.kernel_map_end = 0xee000000ULL,
 	.text = 0xc1000000ULL,
-	.p2m_vaddr = 0xf0000000ULL,	/* vmalloc area, below the hypervisor hole */
+	.p2m_vaddr = 0xf0000000ULL, /* vmalloc area, below the hypervisor hole */
 	.p2m_vaddr_end = 0xf4000000ULL,
 	.init_p2m = 0,
 	.shinfo_va = 0xf57fe000ULL,
@@ -84,8 +87,8 @@ const struct gk_arch gk_arch_32 = {
 	.prot_data_ro = _PAGE_NX | 0x061,
 	.prot_text = 0x061,
 	.prot_table = 0x063,
-	.prot_top = 0x001,	/* PAE PDPTEs have no other flags */
-	.max_pages_tree = 1ULL << 24,	/* 64 GiB, the PAE limit */
+	.prot_top = 0x001,	      /* PAE PDPTEs have no other flags */
+	.max_pages_tree = 1ULL << 24, /* 64 GiB, the PAE limit */
 	.max_pages_list = 1ULL << 24,
 	.off_etext = 0x10000,
 	.off_pgd = 0x11000,
@@ -111,33 +114,34 @@ enum sec { SEC_PGD, SEC_DATA, SEC_BSS };
 
 struct kvar_desc {
 	const char *name;
-	char type;		/* nm's letter */
+	char type; /* nm's letter */
 	enum sec sec;
 	unsigned int off64, off32;
-	unsigned int layouts;	/* where System.map lists it */
+	unsigned int layouts; /* where System.map lists it */
 };
 
 static const struct kvar_desc kvars[KV_NR] = {
-	[KV_init_top_pgt] = { "init_top_pgt", 'D', SEC_PGD, 0, 0, L_ALL },
-	[KV_HYPERVISOR_shared_info] = { "HYPERVISOR_shared_info", 'D', SEC_DATA, 0x000, 0x000, L_ALL },
-	[KV__brk_end] = { "_brk_end", 'D', SEC_DATA, 0x008, 0x004, L_ALL },
-	[KV_gk_memblock] = { "gk_memblock", 'D', SEC_DATA, 0x040, 0x040, L_ALL },
-	[KV_gk_config] = { "gk_config", 'D', SEC_DATA, 0x200, 0x200, L_ALL },
-	[KV_xen_max_p2m_pfn] = { "xen_max_p2m_pfn", 'D', SEC_DATA, 0xd60, 0xd60, L_ALL },
-	[KV_xen_p2m_size] = { "xen_p2m_size", 'D', SEC_DATA, 0xd68, 0xd64, L_LISTS },
-	[KV_xen_p2m_addr] = { "xen_p2m_addr", 'D', SEC_DATA, 0xd70, 0xd68, L_LISTS },
-	[KV_xen_start_info] = { "xen_start_info", 'B', SEC_BSS, 0x0c0, 0x0c0, L_ALL },
-	[KV_balloon_stats] = { "balloon_stats", 'B', SEC_BSS, 0x100, 0x100, L_ALL },
-	[KV_xen_p2m_last_pfn] = { "xen_p2m_last_pfn", 'b', SEC_BSS, 0x1c0, 0x1c0, L_LISTS },
-	[KV_p2m_identity_pte] = { "p2m_identity_pte", 'b', SEC_BSS, 0x1c8, 0x1c4, L_LISTS },
-	[KV_p2m_missing_pte] = { "p2m_missing_pte", 'b', SEC_BSS, 0x1d0, 0x1c8, L_LISTS },
-	[KV_p2m_identity] = { "p2m_identity", 'b', SEC_BSS, 0x1d8, 0x1cc, L_ALL },
-	[KV_p2m_missing] = { "p2m_missing", 'b', SEC_BSS, 0x1e0, 0x1d0, L_ALL },
-	[KV_p2m_top_mfn_p] = { "p2m_top_mfn_p", 'b', SEC_BSS, 0x1e8, 0x1d4, L_ALL },
-	[KV_p2m_top_mfn] = { "p2m_top_mfn", 'b', SEC_BSS, 0x1f0, 0x1d8, L_ALL },
-	[KV_p2m_mid_missing_mfn] = { "p2m_mid_missing_mfn", 'b', SEC_BSS, 0x1f8, 0x1dc, L_ALL },
-	[KV_p2m_top] = { "p2m_top", 'b', SEC_BSS, 0x200, 0x1e0, L_TREE },
-	[KV_p2m_mid_missing] = { "p2m_mid_missing", 'b', SEC_BSS, 0x208, 0x1e4, L_TREE },
+	[KV_init_top_pgt] = {"init_top_pgt", 'D', SEC_PGD, 0, 0, L_ALL},
+	[KV_HYPERVISOR_shared_info] = {"HYPERVISOR_shared_info", 'D', SEC_DATA, 0x000, 0x000,
+				       L_ALL},
+	[KV__brk_end] = {"_brk_end", 'D', SEC_DATA, 0x008, 0x004, L_ALL},
+	[KV_gk_memblock] = {"gk_memblock", 'D', SEC_DATA, 0x040, 0x040, L_ALL},
+	[KV_gk_config] = {"gk_config", 'D', SEC_DATA, 0x200, 0x200, L_ALL},
+	[KV_xen_max_p2m_pfn] = {"xen_max_p2m_pfn", 'D', SEC_DATA, 0xd60, 0xd60, L_ALL},
+	[KV_xen_p2m_size] = {"xen_p2m_size", 'D', SEC_DATA, 0xd68, 0xd64, L_LISTS},
+	[KV_xen_p2m_addr] = {"xen_p2m_addr", 'D', SEC_DATA, 0xd70, 0xd68, L_LISTS},
+	[KV_xen_start_info] = {"xen_start_info", 'B', SEC_BSS, 0x0c0, 0x0c0, L_ALL},
+	[KV_balloon_stats] = {"balloon_stats", 'B', SEC_BSS, 0x100, 0x100, L_ALL},
+	[KV_xen_p2m_last_pfn] = {"xen_p2m_last_pfn", 'b', SEC_BSS, 0x1c0, 0x1c0, L_LISTS},
+	[KV_p2m_identity_pte] = {"p2m_identity_pte", 'b', SEC_BSS, 0x1c8, 0x1c4, L_LISTS},
+	[KV_p2m_missing_pte] = {"p2m_missing_pte", 'b', SEC_BSS, 0x1d0, 0x1c8, L_LISTS},
+	[KV_p2m_identity] = {"p2m_identity", 'b', SEC_BSS, 0x1d8, 0x1cc, L_ALL},
+	[KV_p2m_missing] = {"p2m_missing", 'b', SEC_BSS, 0x1e0, 0x1d0, L_ALL},
+	[KV_p2m_top_mfn_p] = {"p2m_top_mfn_p", 'b', SEC_BSS, 0x1e8, 0x1d4, L_ALL},
+	[KV_p2m_top_mfn] = {"p2m_top_mfn", 'b', SEC_BSS, 0x1f0, 0x1d8, L_ALL},
+	[KV_p2m_mid_missing_mfn] = {"p2m_mid_missing_mfn", 'b', SEC_BSS, 0x1f8, 0x1dc, L_ALL},
+	[KV_p2m_top] = {"p2m_top", 'b', SEC_BSS, 0x200, 0x1e0, L_TREE},
+	[KV_p2m_mid_missing] = {"p2m_mid_missing", 'b', SEC_BSS, 0x208, 0x1e4, L_TREE},
 };
 
 static u64 kvar_addr_arch(const struct gk_arch *a, enum kvar v)
@@ -237,9 +241,9 @@ int gk_image_layout(const struct gk_config *cfg, uint64_t nr_pages, struct gk_im
 	img->min_pages = m;
 
 	if (nr_pages > img->max_pages) {
-		*why = cfg->layout == GK_LAYOUT_TREE
-			       ? "too large for the tree layout (p2m_top covers 512 GiB on x86_64, 64 GiB on x86_32)"
-			       : "too large for the model kernel";
+		*why = cfg->layout == GK_LAYOUT_TREE ? "too large for the tree layout (p2m_top "
+						       "covers 512 GiB on x86_64, 64 GiB on x86_32)"
+						     : "too large for the model kernel";
 		return -EINVAL;
 	}
 	if (nr_pages < img->min_pages) {
@@ -273,13 +277,12 @@ static int sym_cmp(const void *pa, const void *pb)
 
 #define MAX_SYMS 40
 
-static unsigned int collect_syms(const struct gk_arch *a, enum gk_layout layout,
-				 struct sym *syms)
+static unsigned int collect_syms(const struct gk_arch *a, enum gk_layout layout, struct sym *syms)
 {
 	unsigned int n = 0, v;
 	u64 brk_limit = image_brk_limit(a, layout);
 
-#define ADD(a_, t_, n_) syms[n] = (struct sym){ (a_), (t_), (n_), n }, n++
+#define ADD(a_, t_, n_) syms[n] = (struct sym){(a_), (t_), (n_), n}, n++
 	ADD(a->text, 'T', "_text");
 	ADD(a->text, 'T', "_stext");
 	ADD(a->text + a->off_etext, 'T', "_etext");

@@ -73,7 +73,7 @@ static bool variant_pre_fix_003(const struct gk *k)
 bool xen_virt_p2m_4tools(struct gk *k)
 {
 	if (p2m_is_tree(k))
-		return false;	/* pre-3.19 kernels do not know the flag */
+		return false; /* pre-3.19 kernels do not know the flag */
 	if (k->cfg.layout == GK_LAYOUT_LIST_ONLY)
 		return true;
 	return xen_start_info_flags(k) & SIF_VIRT_P2M_4TOOLS;
@@ -197,7 +197,7 @@ static u64 alloc_mfn_tree_page(struct gk *k)
  */
 static void xen_build_mfn_list_list_fixed(struct gk *k)
 {
-	u64 pfn, limit, top_mfn, top_mfn_p, mid_missing_mfn, missing = GET(p2m_missing);
+	u64 pfn, limit, top_mfn, top_mfn_p, mid_missing_mfn, missing = GET(p2m_missing), t;
 	u64 missing_pte_mfn = 0, identity_pte_mfn = 0, missing_mfn_mfn;
 
 	if (!GET(p2m_top_mfn)) {
@@ -272,6 +272,18 @@ static void xen_build_mfn_list_list_fixed(struct gk *k)
 
 		wr(k, ARR(top_mfn, topidx), virt_to_mfn(k, mid_mfn_p));
 		wr(k, ARR(mid_mfn_p, mididx), leaf_mfn);
+	}
+
+	/*
+	 * Tops beyond xen_max_p2m_pfn can only be missing; refresh their mfn
+	 * too, through p2m_top_mfn_p, so that every p2m_top_mfn[i] names a
+	 * frame we own.  (A 6.1 kernel gets the same from a list sized by
+	 * CONFIG_XEN_MEMORY_HOTPLUG_LIMIT, which covers every top entry.)
+	 */
+	for (t = DIV_ROUND_UP_ULL(limit, P2M_MID_PER_PAGE * P2M_PER_PAGE);
+	     t < P2M_TOP_PER_PAGE && !k->oops; t++) {
+		BUG_ON(rd(k, ARR(top_mfn_p, t)) != mid_missing_mfn);
+		wr(k, ARR(top_mfn, t), missing_mfn_mfn);
 	}
 }
 
@@ -380,7 +392,9 @@ void xen_setup_mfn_list_list(struct gk *k)
 	else
 		fll = virt_to_mfn(k, GET(p2m_top_mfn));
 	if (p2m_is_tree(k)) {
+		/* A tree kernel knows no virtual list: Xen's initial 0 stays. */
 		wr(k, sh + SH_OFF(arch.max_pfn), GET(xen_max_p2m_pfn));
+		wr(k, sh + SH_OFF(arch.p2m_cr3), 0);
 	} else {
 		wr(k, sh + SH_OFF(arch.max_pfn), GET(xen_p2m_last_pfn));
 		wr(k, sh + SH_OFF(arch.p2m_generation), 0);
@@ -496,8 +510,7 @@ static bool tree_set_phys_to_machine(struct gk *k, u64 pfn, u64 mfn)
  * The mid-mfn page for @topidx, allocated if missing (with cmpxchg on
  * p2m_top_mfn[topidx]).  Shared by both layouts.
  */
-static int alloc_mid_mfn(struct gk *k, u64 pfn, u64 *mid_mfnp,
-			 int (*again)(struct gk *k, u64 pfn))
+static int alloc_mid_mfn(struct gk *k, u64 pfn, u64 *mid_mfnp, int (*again)(struct gk *k, u64 pfn))
 {
 	u64 topidx = p2m_top_index(k, pfn);
 	u64 top_mfn_p = ARR(GET(p2m_top_mfn), topidx);
@@ -688,7 +701,7 @@ static u64 xen_p2m_run(struct gk *k, u64 pfn, u64 chunk, int type)
 			return i;
 		for (j = (pfn + i) % P2M_PER_PAGE; j < P2M_PER_PAGE && i < chunk; j++, i++) {
 			u64 mfn = BYTES_PER_LONG == 8 ? ((const u64 *)p)[j] : ((const u32 *)p)[j];
-			int t = mfn == INVALID_P2M_ENTRY	 ? P2M_TYPE_MISSING
+			int t = mfn == INVALID_P2M_ENTRY     ? P2M_TYPE_MISSING
 				: (mfn & IDENTITY_FRAME_BIT) ? P2M_TYPE_IDENTITY
 							     : P2M_TYPE_PFN;
 
@@ -769,7 +782,7 @@ static void xen_rebuild_p2m_list(struct gk *k, u64 p2m)
 		if (type != P2M_TYPE_PFN)
 			n = xen_p2m_run(k, pfn, chunk, type);
 		if (n < chunk)
-			chunk = P2M_PER_PAGE;	/* reset to the minimal chunk */
+			chunk = P2M_PER_PAGE; /* reset to the minimal chunk */
 
 		if (type == P2M_TYPE_PFN || n < chunk) {
 			u64 leaf_mfn;
@@ -842,7 +855,7 @@ static u64 list_get_phys_to_machine(struct gk *k, u64 pfn)
 
 	if (pfn >= GET(xen_p2m_size)) {
 		if (pfn < GET(xen_max_p2m_pfn))
-			return INVALID_P2M_ENTRY;	/* extra memory, not yet populated */
+			return INVALID_P2M_ENTRY; /* extra memory, not yet populated */
 		return IDENTITY_FRAME(pfn);
 	}
 	identity = GET(p2m_identity);
@@ -877,6 +890,7 @@ static int alloc_p2m_pmd(struct gk *k, u64 pfn, u64 addr, u64 pte_pg_mfn)
 		if (new[i] == ~0ULL)
 			return k->oops ? k->oops : -ENOMEM;
 	}
+	drain_pt_queue(k);
 
 	vaddr = addr & ~(PMD_SIZE * n - 1);
 	for (i = 0; i < n && !k->oops; i++) {

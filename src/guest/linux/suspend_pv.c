@@ -20,6 +20,7 @@ int xen_pv_post_suspend(struct gk *k)
 	xen_setup_mfn_list_list(k);
 	xen_unmap_shared_info(k);
 	if (!k->oops)
-		printk(k, "xen: resumed, p2m frame list %s", xen_virt_p2m_4tools(k) ? "~0" : "rebuilt");
+		printk(k, "xen: resumed, p2m frame list %s",
+		       xen_virt_p2m_4tools(k) ? "~0" : "rebuilt");
 	return k->oops;
 }

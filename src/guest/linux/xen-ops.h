@@ -75,11 +75,11 @@ int balloon_set_target(struct gk *k, u64 target, unsigned int delay_us);
 int gk_cpu_attach(const struct gk_hv *hv, struct gk **out);
 
 /* Offsets in start_info and shared_info, by width. */
-#define SI_OFF(field)                                                                              \
-	(k->a->width == 8 ? offsetof(struct start_info_x86_64, field)                              \
+#define SI_OFF(field)                                                 \
+	(k->a->width == 8 ? offsetof(struct start_info_x86_64, field) \
 			  : offsetof(struct start_info_x86_32, field))
-#define SH_OFF(field)                                                                              \
-	(k->a->width == 8 ? offsetof(struct shared_info_x86_64, field)                             \
+#define SH_OFF(field)                                                  \
+	(k->a->width == 8 ? offsetof(struct shared_info_x86_64, field) \
 			  : offsetof(struct shared_info_x86_32, field))
 
 #endif
