@@ -24,3 +24,8 @@ SIM_SCENARIOS = \
 	tests/scenario/sim-big.sh
 TESTS += $(SIM_SCENARIOS)
 EXTRA_DIST += $(SIM_SCENARIOS)
+
+check_PROGRAMS += tests/unit/test-sim-hv
+tests_unit_test_sim_hv_SOURCES = tests/unit/test-sim-hv.c
+tests_unit_test_sim_hv_LDADD = src/sim/libxpsim.a src/guest/libgk.a src/lib/libxplib.a
+TESTS += tests/unit/test-sim-hv
