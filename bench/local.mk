@@ -1,8 +1,7 @@
 # Benchmarks: `make bench` prints figures; they are not tests.
 noinst_PROGRAMS += bench/bench-check
 bench_bench_check_SOURCES = bench/bench-check.c
-bench_bench_check_LDADD = src/engine/libxpengine.a src/backend/libxpbackend.a \
-	src/lib/libxplib.a $(XEN_LIBS)
+bench_bench_check_LDADD = src/engine/libxpengine.a $(XP_BACKEND_LIBS)
 EXTRA_DIST += bench/run.sh
 
 bench: all
