@@ -1,1 +1,2 @@
 dist_man_MANS += man/xenp2m.8
+dist_man_MANS += man/xenp2m-sim.1

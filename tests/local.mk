@@ -12,9 +12,9 @@ tests_unit_test_util_SOURCES = tests/unit/test-util.c
 tests_unit_test_util_LDADD = src/lib/libxplib.a
 TESTS += tests/unit/test-util
 
-# CLI frame.
-TESTS += tests/scenario/cli.sh
-EXTRA_DIST += tests/scenario/cli.sh
+# CLI frame; the detection matrix (every fault kind -> its finding).
+TESTS += tests/scenario/cli.sh tests/scenario/check-matrix.sh
+EXTRA_DIST += tests/scenario/cli.sh tests/scenario/check-matrix.sh
 
 # The engine against the in-memory fixture.
 noinst_LIBRARIES += tests/unit/libfixture.a
@@ -22,13 +22,12 @@ tests_unit_libfixture_a_SOURCES = tests/unit/fixture.c tests/unit/fixture.h
 check_PROGRAMS += tests/unit/test-engine
 tests_unit_test_engine_SOURCES = tests/unit/test-engine.c
 tests_unit_test_engine_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a \
-	src/backend/libxpbackend.a src/lib/libxplib.a $(XEN_LIBS)
+	$(XP_BACKEND_LIBS)
 TESTS += tests/unit/test-engine
 
 # Fuzz targets: libFuzzer with --enable-fuzzing (clang), otherwise a replay
 # driver; `make check` replays the committed corpora either way.
-FUZZ_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a src/backend/libxpbackend.a \
-	src/lib/libxplib.a $(XEN_LIBS)
+FUZZ_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a $(XP_BACKEND_LIBS)
 check_PROGRAMS += tests/fuzz/fuzz-engine tests/fuzz/fuzz-symbols
 tests_fuzz_fuzz_engine_SOURCES = tests/fuzz/fuzz-engine.c
 tests_fuzz_fuzz_engine_LDADD = $(FUZZ_LDADD)
@@ -47,4 +46,7 @@ EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
 # Help, man page and completions agree.
 TESTS += tests/scenario/docs.sh
 EXTRA_DIST += tests/scenario/docs.sh
+
+include tests/sim.mk
+include tests/guest.mk
 include tests/xen.mk

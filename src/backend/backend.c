@@ -121,6 +121,15 @@ void xp_backend_grant_frames_unmap(struct xp_backend *be, const void *addr, unsi
 		be->ops->grant_frames_unmap(be, addr, count);
 }
 
+struct xp_error *xp_backend_toolstack_rings(struct xp_backend *be, uint32_t domid,
+					    uint64_t *console_mfn, uint64_t *store_mfn)
+{
+	*console_mfn = *store_mfn = XP_INVALID_MFN;
+	if (!be->ops->toolstack_rings)
+		return unsupported(be, "reading the toolstack's ring frames");
+	return be->ops->toolstack_rings(be, domid, console_mfn, store_mfn);
+}
+
 struct xp_error *xp_backend_resolve(struct xp_backend *be, const char *what,
 				    struct xp_domain_info *info)
 {

@@ -107,6 +107,13 @@ struct xp_backend_ops {
 					     unsigned int first, unsigned int count,
 					     const void **addr);
 	void (*grant_frames_unmap)(struct xp_backend *be, const void *addr, unsigned int count);
+	/*
+	 * The console and xenstore ring frames the toolstack recorded for
+	 * @domid (xenstore console/ring-ref and store/ring-ref; MFNs for PV).
+	 * XP_INVALID_MFN for one it has none of.
+	 */
+	struct xp_error *(*toolstack_rings)(struct xp_backend *be, uint32_t domid,
+					    uint64_t *console_mfn, uint64_t *store_mfn);
 	/* Map a grant that @domid gave to us, and unmap it again. */
 	struct xp_error *(*grant_map)(struct xp_backend *be, uint32_t domid, uint32_t ref,
 				      bool readonly, void **addr);
@@ -151,6 +158,8 @@ struct xp_error *xp_backend_grant_frames_map(struct xp_backend *be, uint32_t dom
 					     unsigned int first, unsigned int count,
 					     const void **addr);
 void xp_backend_grant_frames_unmap(struct xp_backend *be, const void *addr, unsigned int count);
+struct xp_error *xp_backend_toolstack_rings(struct xp_backend *be, uint32_t domid,
+					    uint64_t *console_mfn, uint64_t *store_mfn);
 
 /*
  * Resolve "DOMID" or "NAME" to a domain.  XP_ERR_NODOMAIN names what was

@@ -38,7 +38,7 @@ int xp_cmd_list(struct xp_cli *cli, int argc, char **argv)
 			"WIDTH", "LAYOUT", "MAX_PFN", "GEN", "HEALTH");
 	for (i = 0; i < n; i++) {
 		struct xp_quick q;
-		char gen[24];
+		char gen[24], maxpfn[24];
 
 		err = xp_quick_look(be, &doms[i], &q);
 		if (err) {
@@ -52,10 +52,11 @@ int xp_cmd_list(struct xp_cli *cli, int argc, char **argv)
 			continue;
 		}
 		snprintf(gen, sizeof(gen), q.generation_valid ? "%" PRIu64 : "-", q.generation);
+		snprintf(maxpfn, sizeof(maxpfn), "0x%" PRIx64, q.max_pfn);
 		if (doms[i].type == XP_DOMAIN_PV)
-			fprintf(cli->out, "%5u %-20s %-4s %5u %-9s %#12" PRIx64 " %10s %s\n",
-				doms[i].domid, doms[i].name, xp_domain_type_name(doms[i].type),
-				doms[i].guest_width * 8, xp_layout_name(q.layout), q.max_pfn, gen,
+			fprintf(cli->out, "%5u %-20s %-4s %5u %-9s %12s %10s %s\n", doms[i].domid,
+				doms[i].name, xp_domain_type_name(doms[i].type),
+				doms[i].guest_width * 8, xp_layout_name(q.layout), maxpfn, gen,
 				q.health);
 		else
 			fprintf(cli->out, "%5u %-20s %-4s %5s %-9s %12s %10s %s\n", doms[i].domid,

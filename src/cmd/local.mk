@@ -9,6 +9,4 @@ xenp2m_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 xenp2m_LDADD = \
 	src/render/libxprender.a \
 	src/engine/libxpengine.a \
-	src/backend/libxpbackend.a \
-	src/lib/libxplib.a \
-	$(XEN_LIBS) $(JSONC_LIBS)
+	$(XP_BACKEND_LIBS) $(JSONC_LIBS)

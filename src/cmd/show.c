@@ -112,7 +112,7 @@ static int dump_one(void *arg, uint64_t pfn, uint64_t entry, enum xp_entry_class
 		fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), d->cli->out);
 		json_object_put(o);
 	} else {
-		fprintf(d->cli->out, "%#" PRIx64 " %#" PRIx64 " %s\n", pfn, entry,
+		fprintf(d->cli->out, "0x%" PRIx64 " 0x%" PRIx64 " %s\n", pfn, entry,
 			xp_entry_class_name(cls));
 	}
 	d->first = false;
@@ -138,7 +138,7 @@ static int show_dump(struct xp_cli *cli, struct xp_backend *be, const struct xp_
 			XP_JSON_SCHEMA_VERSION, d->domid, "", info.max_pfn,
 			xp_layout_name(info.layout));
 	else
-		fprintf(cli->out, "# %s: max_pfn %#" PRIx64 ", layout %s, width %u\n",
+		fprintf(cli->out, "# %s: max_pfn 0x%" PRIx64 ", layout %s, width %u\n",
 			xp_render_domain_label(d->domid, d->name, label, sizeof(label)),
 			info.max_pfn, xp_layout_name(info.layout), info.width * 8);
 	err = xp_p2m_foreach(be, d->domid, a->first, a->last, dump_one, &st, &unreachable);
@@ -202,7 +202,7 @@ int xp_cmd_show(struct xp_cli *cli, int argc, char **argv)
 			xp_cli_json_print(cli, doc);
 		} else {
 			if (a.has_mfn)
-				fprintf(cli->out, "mfn %#" PRIx64 " -> pfn %#" PRIx64 " (M2P)%s\n",
+				fprintf(cli->out, "mfn 0x%" PRIx64 " -> pfn 0x%" PRIx64 " (M2P)%s\n",
 					a.mfn, pfn,
 					p.reachable && p.entry == a.mfn
 						? ", and p2m names it back"

@@ -59,7 +59,7 @@ static bool special_state(struct xp_target *t, const struct xp_shinfo_p2m *si,
 		xp_find(r, XP_F_JUST_RESTORED, "shared_info", XP_LOC_MFN | XP_LOC_ACTUAL, 0, 0, 0,
 			si->p2m_cr3_mfn, 0, 0, si->max_pfn,
 			"pfn_to_mfn_frame_list_list is 0 and the other p2m fields are left from "
-			"before the restore (p2m_cr3 %#" PRIx64 ", max_pfn %#" PRIx64
+			"before the restore (p2m_cr3 0x%" PRIx64 ", max_pfn 0x%" PRIx64
 			"): the guest has not resumed yet",
 			si->p2m_cr3, si->max_pfn);
 		return true;

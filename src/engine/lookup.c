@@ -191,7 +191,7 @@ struct xp_error *xp_p2m_path(struct xp_backend *be, uint32_t domid, uint64_t pfn
 	xp_target_read_shinfo(t, &si);
 	if (pfn >= si.max_pfn) {
 		err = xp_error_create(XP_ERR_USAGE, ERANGE,
-				      "pfn %#" PRIx64 " is beyond domain %u's max_pfn %#" PRIx64, pfn,
+				      "pfn 0x%" PRIx64 " is beyond domain %u's max_pfn 0x%" PRIx64, pfn,
 				      domid, si.max_pfn);
 		goto out;
 	}
@@ -292,7 +292,7 @@ struct xp_error *xp_m2p_lookup(struct xp_backend *be, uint64_t mfn, uint64_t *pf
 		return err;
 	if (mfn >= nr)
 		return xp_error_create(XP_ERR_USAGE, ERANGE,
-				       "mfn %#" PRIx64 " is beyond the host's memory (%#" PRIx64
+				       "mfn 0x%" PRIx64 " is beyond the host's memory (0x%" PRIx64
 				       " frames)",
 				       mfn, nr);
 	*pfn = __atomic_load_n(&m2p[mfn], __ATOMIC_RELAXED);

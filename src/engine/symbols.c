@@ -231,7 +231,7 @@ static bool read_var(struct view *v, enum xp_sym sym, uint64_t *val)
 	err = xp_pt_read_word(v->t, v->root, v->s->addr[sym], val);
 	if (err && !*v->why)
 		snprintf(v->why, sizeof(v->why),
-			 "%s at %#" PRIx64 " is not mapped in the guest (%s)", wanted[sym],
+			 "%s at 0x%" PRIx64 " is not mapped in the guest (%s)", wanted[sym],
 			 v->s->addr[sym], strerror(-err));
 	return err == 0;
 }
@@ -251,7 +251,7 @@ static bool var_frame(struct view *v, enum xp_sym sym, uint64_t *va, uint64_t *m
 	if ((*va & (XP_PAGE_SIZE - 1)) || !va_to_mfn(v, *va, mfn)) {
 		if (!*v->why)
 			snprintf(v->why, sizeof(v->why),
-				 "%s = %#" PRIx64 " is not a mapped page of the guest", wanted[sym],
+				 "%s = 0x%" PRIx64 " is not a mapped page of the guest", wanted[sym],
 				 *va);
 		return false;
 	}
@@ -276,8 +276,8 @@ static void check_top_mfn_p(struct view *v, struct xp_walk *w, struct xp_report 
 			xp_find(r, XP_F_TOP_MFN_P_MISMATCH, "top",
 				XP_LOC_INDEX | XP_LOC_VA | XP_LOC_EXPECTED | XP_LOC_ACTUAL, i, 0, 0,
 				w->top_mfns[i], va, mfn, w->top_mfns[i],
-				"p2m_top_mfn[%" PRIu64 "] = %#" PRIx64 " but p2m_top_mfn_p[%" PRIu64
-				"] = %#" PRIx64 " is %s",
+				"p2m_top_mfn[%" PRIu64 "] = 0x%" PRIx64 " but p2m_top_mfn_p[%" PRIu64
+				"] = 0x%" PRIx64 " is %s",
 				i, w->top_mfns[i], i, va,
 				mfn == XP_NO_MFN ? "not mapped" : "at another frame");
 	}
@@ -301,8 +301,8 @@ static void check_mid_missing(struct view *v, struct xp_report *r, uint64_t mm_m
 			xp_find(r, XP_F_MISSING_MFN_STALE, "mid-missing",
 				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, j, 0, 0,
 				mm_mfn, 0, missing_mfn, e,
-				"p2m_mid_missing_mfn[%" PRIu64 "] = %#" PRIx64
-				" but p2m_missing is now at %#" PRIx64,
+				"p2m_mid_missing_mfn[%" PRIu64 "] = 0x%" PRIx64
+				" but p2m_missing is now at 0x%" PRIx64,
 				j, e, missing_mfn);
 	}
 }
@@ -343,8 +343,8 @@ static void check_pfn_tree(struct view *v, struct xp_walk *w, struct xp_report *
 						XP_LOC_EXPECTED | XP_LOC_ACTUAL,
 					i, j, k * t->fpp, w->tree_leaf[k], leaf_va, leaf_mfn,
 					w->tree_leaf[k],
-					"p2m_top[%" PRIu64 "][%" PRIu64 "] = %#" PRIx64 " (frame %#" PRIx64
-					") but p2m_mid_mfn[%" PRIu64 "][%" PRIu64 "] = %#" PRIx64,
+					"p2m_top[%" PRIu64 "][%" PRIu64 "] = 0x%" PRIx64 " (frame 0x%" PRIx64
+					") but p2m_mid_mfn[%" PRIu64 "][%" PRIu64 "] = 0x%" PRIx64,
 					i, j, leaf_va, leaf_mfn, i, j, w->tree_leaf[k]);
 		}
 	}
@@ -384,8 +384,8 @@ struct xp_error *xp_symbols_check(struct xp_target *t, struct xp_walk *w,
 	if (w->si.p2m_cr3 && read_var(&v, XP_SYM_XEN_P2M_ADDR, &val) && val != w->si.p2m_vaddr) {
 		xp_find(r, XP_F_SYMBOLS_MISMATCH, "symbols", XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, 0,
 			0, 0, w->si.p2m_vaddr, val,
-			"the symbols do not fit this guest: xen_p2m_addr = %#" PRIx64
-			" but shared_info says p2m_vaddr %#" PRIx64,
+			"the symbols do not fit this guest: xen_p2m_addr = 0x%" PRIx64
+			" but shared_info says p2m_vaddr 0x%" PRIx64,
 			val, w->si.p2m_vaddr);
 		return NULL;
 	}
@@ -393,8 +393,8 @@ struct xp_error *xp_symbols_check(struct xp_target *t, struct xp_walk *w,
 		xp_find(r, XP_F_FRAME_LIST_LIST_MISMATCH, "shared_info",
 			XP_LOC_MFN | XP_LOC_VA | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, 0,
 			w->si.frame_list_list, top_va, top_mfn, w->si.frame_list_list,
-			"pfn_to_mfn_frame_list_list = %#" PRIx64 " but p2m_top_mfn (%#" PRIx64
-			") is at %#" PRIx64,
+			"pfn_to_mfn_frame_list_list = 0x%" PRIx64 " but p2m_top_mfn (0x%" PRIx64
+			") is at 0x%" PRIx64,
 			w->si.frame_list_list, top_va, top_mfn);
 	}
 	if (fll_published && top_mfn == w->si.frame_list_list)
@@ -415,7 +415,7 @@ struct xp_error *xp_symbols_check(struct xp_target *t, struct xp_walk *w,
 		if (limit && w->si.max_pfn > limit)
 			xp_find(r, XP_F_MAX_PFN_UNCOVERED, "shared_info",
 				XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, 0, 0, 0, limit, w->si.max_pfn,
-				"max_pfn %#" PRIx64 " but the kernel's p2m holds %#" PRIx64 " pfns",
+				"max_pfn 0x%" PRIx64 " but the kernel's p2m holds 0x%" PRIx64 " pfns",
 				w->si.max_pfn, limit);
 	}
 	return NULL;

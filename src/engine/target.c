@@ -89,7 +89,7 @@ struct xp_error *xp_target_open(struct xp_backend *be, uint32_t domid, struct xp
 		xp_backend_unmap_frames(be, t->shinfo, 1);
 		t->shinfo = NULL;
 		err = xp_error_create(XP_ERR_GONE, -ferr,
-				      "domain %u: cannot map its shared_info frame %#" PRIx64 " (%s)",
+				      "domain %u: cannot map its shared_info frame 0x%" PRIx64 " (%s)",
 				      domid, mfn, strerror(-ferr));
 	}
 	if (err)

@@ -121,7 +121,7 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 	    (t->width == 8 && (start >> 47) != ((start + len - 1) >> 47))) {
 		xp_find(r, XP_F_LIST_VADDR_BAD, "shared_info", XP_LOC_VA | XP_LOC_ACTUAL, 0, 0, 0, 0,
 			start, 0, w->max_pfn,
-			"p2m_vaddr %#" PRIx64 " with max_pfn %#" PRIx64
+			"p2m_vaddr 0x%" PRIx64 " with max_pfn 0x%" PRIx64
 			" is not a usable list range (Bad virtual p2m address range)",
 			start, w->max_pfn);
 		return NULL;
@@ -130,7 +130,7 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 	if (w->si.p2m_cr3_mfn >= t->host.max_mfn) {
 		xp_find(r, XP_F_LIST_CR3_BAD, "shared_info", XP_LOC_MFN | XP_LOC_ACTUAL, 0, 0, 0,
 			w->si.p2m_cr3_mfn, 0, 0, w->si.p2m_cr3,
-			"p2m_cr3 %#" PRIx64 " names MFN %#" PRIx64 ", beyond the host's memory (%#" PRIx64
+			"p2m_cr3 0x%" PRIx64 " names MFN 0x%" PRIx64 ", beyond the host's memory (0x%" PRIx64
 			" frames)",
 			w->si.p2m_cr3, w->si.p2m_cr3_mfn, t->host.max_mfn);
 		return NULL;
@@ -178,7 +178,7 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 					xp_find(r, XP_F_LIST_CR3_BAD, "shared_info",
 						XP_LOC_MFN | XP_LOC_ACTUAL, 0, 0, 0, n->mfn, 0, 0,
 						w->si.p2m_cr3,
-						"p2m_cr3 %#" PRIx64 " names MFN %#" PRIx64
+						"p2m_cr3 0x%" PRIx64 " names MFN 0x%" PRIx64
 						" which the domain cannot map (Bad p2m_cr3 value)",
 						w->si.p2m_cr3, n->mfn);
 				else
@@ -217,7 +217,7 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 					xp_find(r, XP_F_LIST_PTE_BAD, lname[level],
 						XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA | XP_LOC_ACTUAL, idx,
 						0, 0, n->mfn, va, 0, pte,
-						"%s entry %u of table %#" PRIx64 " maps a superpage (%#" PRIx64
+						"%s entry %u of table 0x%" PRIx64 " maps a superpage (0x%" PRIx64
 						"), which PV guests cannot use",
 						g->name[level], idx, n->mfn, pte);
 					va = va_next;
@@ -228,8 +228,8 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 					xp_find(r, XP_F_MFN_OUT_OF_RANGE, lname[level + 1],
 						XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA | XP_LOC_ACTUAL, idx,
 						0, 0, child, va, 0, pte,
-						"%s entry %u (for va %#" PRIx64 ") names MFN %#" PRIx64
-						", beyond the host's %#" PRIx64 " frames",
+						"%s entry %u (for va 0x%" PRIx64 ") names MFN 0x%" PRIx64
+						", beyond the host's 0x%" PRIx64 " frames",
 						g->name[level], idx, va, child, t->host.max_mfn);
 					va = va_next;
 					continue;
@@ -239,7 +239,7 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 					xp_find(r, XP_F_LIST_PT_LOOP, lname[level + 1],
 						XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA, idx, 0, 0, child, va,
 						0, 0,
-						"%s entry %u of table %#" PRIx64 " names %#" PRIx64
+						"%s entry %u of table 0x%" PRIx64 " names 0x%" PRIx64
 						", a frame already used as a page table on this path",
 						g->name[level], idx, n->mfn, child);
 					va = va_next;
@@ -297,7 +297,7 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 		if (w->list_leaf[k] != XP_NO_MFN && xp_u64_contains(upper, nupper, w->list_leaf[k])) {
 			xp_find(r, XP_F_LIST_PT_LOOP, "leaf-page", XP_LOC_PFN | XP_LOC_MFN | XP_LOC_VA, 0,
 				0, k * t->fpp, w->list_leaf[k], start + k * XP_PAGE_SIZE, 0, 0,
-				"the list page for pfn %#" PRIx64 " is %#" PRIx64
+				"the list page for pfn 0x%" PRIx64 " is 0x%" PRIx64
 				", a frame used as a page table",
 				k * t->fpp, w->list_leaf[k]);
 			w->list_leaf[k] = XP_NO_MFN;
@@ -316,8 +316,8 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 		if (m < w->nr_pages && m > 0) {
 			xp_find(r, XP_F_MAX_PFN_UNCOVERED, "list", XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0,
 				0, 0, start + m * XP_PAGE_SIZE, m * t->fpp, w->max_pfn,
-				"max_pfn %#" PRIx64 " but the linear list maps only the first %#" PRIx64
-				" pfns (nothing mapped from %#" PRIx64 ")",
+				"max_pfn 0x%" PRIx64 " but the linear list maps only the first 0x%" PRIx64
+				" pfns (nothing mapped from 0x%" PRIx64 ")",
 				w->max_pfn, m * t->fpp, start + m * XP_PAGE_SIZE);
 		} else {
 			m = w->nr_pages;
@@ -330,8 +330,8 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 			xp_find(r, XP_F_LIST_PTE_NOT_PRESENT, lname[h->level],
 				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA | XP_LOC_PFN | XP_LOC_ACTUAL,
 				h->index, 0, h->first_page * t->fpp, h->table, h->va, 0, h->pte,
-				"%s entry %" PRIu64 " of table %#" PRIx64 " is not present: pfns %#" PRIx64
-				"-%#" PRIx64 " of the list are unreachable",
+				"%s entry %" PRIu64 " of table 0x%" PRIx64 " is not present: pfns 0x%" PRIx64
+				"-0x%" PRIx64 " of the list are unreachable",
 				g->name[h->level], h->index, h->table, h->first_page * t->fpp,
 				XP_MIN(h->end_page * t->fpp, w->max_pfn) - 1);
 		}
@@ -367,7 +367,7 @@ static struct xp_error *walk_tree(struct xp_target *t, struct xp_walk *w, struct
 	if (w->max_pfn > covers && w->layout == XP_LAYOUT_TREE)
 		xp_find(r, XP_F_MAX_PFN_UNCOVERED, "frame-list-list", XP_LOC_EXPECTED | XP_LOC_ACTUAL,
 			0, 0, 0, 0, 0, covers, w->max_pfn,
-			"max_pfn %#" PRIx64 " but a 3-level mfn tree covers at most %#" PRIx64 " pfns",
+			"max_pfn 0x%" PRIx64 " but a 3-level mfn tree covers at most 0x%" PRIx64 " pfns",
 			w->max_pfn, covers);
 	w->tree_leaf = malloc(XP_MAX(w->tree_pages, 1) * sizeof(*w->tree_leaf));
 	w->top_mfns = malloc(XP_MAX(w->nr_top, 1) * sizeof(*w->top_mfns));
@@ -378,7 +378,7 @@ static struct xp_error *walk_tree(struct xp_target *t, struct xp_walk *w, struct
 
 	if (fll >= t->host.max_mfn) {
 		xp_find(r, XP_F_MFN_OUT_OF_RANGE, "frame-list-list", XP_LOC_MFN, 0, 0, 0, fll, 0, 0, 0,
-			"pfn_to_mfn_frame_list_list %#" PRIx64 " is beyond the host's %#" PRIx64
+			"pfn_to_mfn_frame_list_list 0x%" PRIx64 " is beyond the host's 0x%" PRIx64
 			" frames",
 			fll, t->host.max_mfn);
 		w->nr_top = 0;
@@ -404,7 +404,7 @@ static struct xp_error *walk_tree(struct xp_target *t, struct xp_walk *w, struct
 		if (mid_mfn >= t->host.max_mfn) {
 			xp_find(r, XP_F_MFN_OUT_OF_RANGE, "top", XP_LOC_INDEX | XP_LOC_MFN, i, 0, 0,
 				mid_mfn, 0, 0, 0,
-				"p2m_top_mfn[%" PRIu64 "] = %#" PRIx64 ", beyond the host's %#" PRIx64
+				"p2m_top_mfn[%" PRIu64 "] = 0x%" PRIx64 ", beyond the host's 0x%" PRIx64
 				" frames (Bad mfn in p2m frame list list)",
 				i, mid_mfn, t->host.max_mfn);
 			continue;
@@ -425,8 +425,8 @@ static struct xp_error *walk_tree(struct xp_target *t, struct xp_walk *w, struct
 				xp_find(r, XP_F_MFN_OUT_OF_RANGE, "mid",
 					XP_LOC_INDEX | XP_LOC_INDEX2 | XP_LOC_PFN | XP_LOC_MFN, i, j,
 					k * fpp, leaf, 0, 0, 0,
-					"mid-mfn page %" PRIu64 " entry %" PRIu64 " (pfn %#" PRIx64
-					") = %#" PRIx64 ", beyond the host's %#" PRIx64 " frames",
+					"mid-mfn page %" PRIu64 " entry %" PRIu64 " (pfn 0x%" PRIx64
+					") = 0x%" PRIx64 ", beyond the host's 0x%" PRIx64 " frames",
 					i, j, k * fpp, leaf, t->host.max_mfn);
 				continue;
 			}
@@ -466,8 +466,8 @@ static struct xp_error *cross_check(struct xp_target *t, struct xp_walk *w, stru
 			XP_LOC_INDEX | XP_LOC_INDEX2 | XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED |
 				XP_LOC_ACTUAL,
 			k / fpp, k % fpp, k * fpp, m, w->si.p2m_vaddr + k * XP_PAGE_SIZE, l, m,
-			"pfns %#" PRIx64 "-%#" PRIx64 ": the mfn tree (mid %" PRIu64 "[%" PRIu64
-			"]) names leaf %#" PRIx64 ", the linear list maps %#" PRIx64,
+			"pfns 0x%" PRIx64 "-0x%" PRIx64 ": the mfn tree (mid %" PRIu64 "[%" PRIu64
+			"]) names leaf 0x%" PRIx64 ", the linear list maps 0x%" PRIx64,
 			k * fpp, XP_MIN((k + 1) * fpp, w->max_pfn) - 1, k / fpp, k % fpp, m, l);
 	}
 	return NULL;
@@ -481,8 +481,8 @@ struct xp_error *xp_walk_structures(struct xp_target *t, struct xp_walk *w, stru
 	if (w->max_pfn > t->pfn_cap) {
 		xp_find(r, XP_F_MAX_PFN_IMPLAUSIBLE, "shared_info", XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0,
 			0, 0, 0, 0, t->pfn_cap, w->si.max_pfn,
-			"max_pfn %#" PRIx64 " is more than this host could back (%#" PRIx64
-			"); checking the first %#" PRIx64 " pfns only",
+			"max_pfn 0x%" PRIx64 " is more than this host could back (0x%" PRIx64
+			"); checking the first 0x%" PRIx64 " pfns only",
 			w->si.max_pfn, t->pfn_cap, t->pfn_cap);
 		w->max_pfn = t->pfn_cap;
 	}
@@ -601,7 +601,7 @@ void xp_walk_classify_pending(struct xp_target *t, struct xp_walk *w, struct xp_
 			f->has |= XP_LOC_OWNER;
 			f->owner = owner;
 			snprintf(f->detail, sizeof(f->detail),
-				 "%s names %#" PRIx64 ", a frame of domain %" PRId64 "%s%s%s", where,
+				 "%s names 0x%" PRIx64 ", a frame of domain %" PRId64 "%s%s%s", where,
 				 f->mfn, owner, *name ? " (" : "", name, *name ? ")" : "");
 			xp_report_add(r, f);
 			continue;
@@ -609,19 +609,35 @@ void xp_walk_classify_pending(struct xp_target *t, struct xp_walk *w, struct xp_
 		/* nobody's: a stale MFN when its M2P entry still names one of our pfns */
 		pfn = xp_target_m2p(t, f->mfn);
 		cur = pfn < w->max_pfn ? xp_walk_lookup(t, w, pfn) : XP_NO_MFN;
-		if (cur != XP_NO_MFN && xp_target_classify(t, cur) == XP_ENTRY_VALID && cur != f->mfn) {
+		if (cur == XP_NO_MFN && pfn < w->max_pfn && ndoms && i < XP_MAX_OWNER_PROBES) {
+			/*
+			 * The pfn's current frame is behind this very entry (a
+			 * stale top entry hides the range holding its own mid
+			 * page): a free frame whose M2P names one of our pfns is
+			 * still, by far, most likely our own left-over.
+			 */
+			f->id = XP_F_MFN_STALE;
+			f->has |= XP_LOC_ACTUAL;
+			f->actual = f->mfn;
+			snprintf(f->detail, sizeof(f->detail),
+				 "%s names 0x%" PRIx64 ", a free frame whose M2P entry still says pfn 0x%" PRIx64
+				 " of this domain (stale MFN from before a migration; the pfn's current "
+				 "frame is unreachable through this entry)",
+				 where, f->mfn, pfn);
+		} else if (cur != XP_NO_MFN && xp_target_classify(t, cur) == XP_ENTRY_VALID &&
+			   cur != f->mfn) {
 			f->id = XP_F_MFN_STALE;
 			f->has |= XP_LOC_EXPECTED | XP_LOC_ACTUAL;
 			f->expected = cur;
 			f->actual = f->mfn;
 			snprintf(f->detail, sizeof(f->detail),
-				 "%s names %#" PRIx64 ", no longer the domain's; M2P says it was pfn %#" PRIx64
-				 ", which is now at %#" PRIx64 " (stale MFN from before a migration)",
+				 "%s names 0x%" PRIx64 ", no longer the domain's; M2P says it was pfn 0x%" PRIx64
+				 ", which is now at 0x%" PRIx64 " (stale MFN from before a migration)",
 				 where, f->mfn, pfn, cur);
 		} else {
 			f->id = XP_F_MFN_NOT_OWNED;
 			snprintf(f->detail, sizeof(f->detail),
-				 "%s names %#" PRIx64 ", which the domain cannot map (%s)", where, f->mfn,
+				 "%s names 0x%" PRIx64 ", which the domain cannot map (%s)", where, f->mfn,
 				 strerror(ferr < 0 ? -ferr : EIO));
 		}
 		xp_report_add(r, f);
@@ -656,8 +672,8 @@ static void report_leaf(struct xp_target *t, struct xp_walk *w, struct xp_report
 		xp_find(r, XP_F_LEAF_MISPLACED, "leaf-page",
 			XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, k, 0, k * t->fpp,
 			leaf_mfn, 0, k * t->fpp, k * t->fpp + d,
-			"leaf page %#" PRIx64 " for pfns %#" PRIx64 "-%#" PRIx64
-			" holds the entries of pfns from %#" PRIx64 " (M2P of all %u entries)",
+			"leaf page 0x%" PRIx64 " for pfns 0x%" PRIx64 "-0x%" PRIx64
+			" holds the entries of pfns from 0x%" PRIx64 " (M2P of all %u entries)",
 			leaf_mfn, k * t->fpp, XP_MIN((k + 1) * t->fpp, w->max_pfn) - 1,
 			k * t->fpp + d, nvalid);
 		return;
@@ -669,13 +685,13 @@ static void report_leaf(struct xp_target *t, struct xp_walk *w, struct xp_report
 			xp_find(r, XP_F_M2P_MISMATCH, "leaf",
 				XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, pfn,
 				mfn, 0, pfn, m,
-				"p2m[%#" PRIx64 "] = %#" PRIx64 " but M2P has no entry for it", pfn,
+				"p2m[0x%" PRIx64 "] = 0x%" PRIx64 " but M2P has no entry for it", pfn,
 				mfn);
 		else
 			xp_find(r, XP_F_M2P_MISMATCH, "leaf",
 				XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, pfn,
 				mfn, 0, pfn, m,
-				"p2m[%#" PRIx64 "] = %#" PRIx64 " but M2P says that frame is pfn %#" PRIx64,
+				"p2m[0x%" PRIx64 "] = 0x%" PRIx64 " but M2P says that frame is pfn 0x%" PRIx64,
 				pfn, mfn, m);
 	}
 }
@@ -784,7 +800,7 @@ struct xp_error *xp_walk_leaves(struct xp_target *t, struct xp_walk *w, struct x
 				if (e >= t->host.max_mfn) {
 					xp_find(r, XP_F_MFN_OUT_OF_RANGE, "leaf", XP_LOC_PFN | XP_LOC_MFN, 0,
 						0, base + i, e, 0, 0, 0,
-						"p2m[%#" PRIx64 "] = %#" PRIx64 ", beyond the host's %#" PRIx64
+						"p2m[0x%" PRIx64 "] = 0x%" PRIx64 ", beyond the host's 0x%" PRIx64
 						" frames",
 						base + i, e, t->host.max_mfn);
 					continue;

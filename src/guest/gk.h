@@ -29,6 +29,29 @@
  * initial p2m itself), and the direct map covers only the pages the kernel
  * actually touches (a full 4 KiB direct map of a 1 TiB guest would be 2 GiB
  * of page tables).
+ *
+ * The model kernel's layout (src/guest/linux/image.c has the details; its
+ * System.map, gk_write_system_map(), names every variable):
+ *
+ *                       x86_64                     x86_32 PAE
+ *   _text (pfn 0x1000)  ffffffff81000000           c1000000
+ *   top-level table     init_top_pgt (D, image)    swapper_pg_dir (B, image)
+ *   direct map          ffff888000000000 + phys    c0000000 + phys (< ee000000)
+ *   linear p2m list     ffffc90000000000           f0000000 (at most 64 MiB)
+ *   initial p2m array   list: 0000008000000000     c0000000 + phys
+ *                       tree: ffffffff80000000 + phys
+ *   shared_info         ffffffffff5fd000           f57fe000   (only during a call)
+ *
+ * The direct map holds the image, start_info and every page the kernel
+ * allocated (page-table pages read-only); the kernel image is also mapped
+ * at _text.  Data PTEs are 0x067 | NX, plus Xen's bit 52 on x86_64, as on
+ * a real guest.  Every page-table frame is pinned at its level
+ * (pin_table), including the 4-entry PAE L3.  The kernel switches from the
+ * builder's table to init_top_pgt (new_baseptr), unpins the builder's and
+ * reuses its page.  shared_info is mapped at the fixmap slot only while an
+ * entry point runs (a save sees no PTE naming Xen's frame), so ops->frame()
+ * must let the domain access start_info.shared_info >> 12.  Host pointers
+ * from ops->frame() must stay valid for the duration of one gk_* call.
  */
 #ifndef XP_GK_H
 #define XP_GK_H
@@ -100,6 +123,16 @@ struct gk_hv_ops {
 	uint64_t (*start_info_mfn)(void *hv);
 	/* A line on the guest's console (printk). */
 	void (*console)(void *hv, const char *line);
+	/*
+	 * Optional (may be NULL): the MFN the domain builder gave pfn @pfn,
+	 * asked only for the pages it placed (pfn < gk_image.free_pfn), in
+	 * practice the initial p2m array's frames; ~0 otherwise.  On real Xen
+	 * the kernel learns this from the builder's bootstrap page tables,
+	 * which the model's builder does not build (see above).  Without it
+	 * the kernel finds those frames by one scan of the whole M2P, which is
+	 * slow on a big host.
+	 */
+	uint64_t (*boot_mfn)(void *hv, uint64_t pfn);
 };
 
 struct gk_hv {

@@ -58,7 +58,7 @@ void xp_render_report_text(FILE *f, const struct xp_report *r, size_t max_findin
 		xp_verdict_name(r->verdict));
 	if (errors)
 		fprintf(f, ": %" PRIu64 " finding%s", errors, errors == 1 ? "" : "s");
-	fprintf(f, "; layout %s, %u-bit, max_pfn %#" PRIx64, xp_layout_name(r->layout),
+	fprintf(f, "; layout %s, %u-bit, max_pfn 0x%" PRIx64, xp_layout_name(r->layout),
 		r->width * 8, s->max_pfn);
 	if (r->layout == XP_LAYOUT_LIST || r->layout == XP_LAYOUT_LIST_ONLY)
 		fprintf(f, ", generation %" PRIu64, s->generation);
@@ -197,19 +197,19 @@ void xp_render_p2m_info_text(FILE *f, const struct xp_domain_info *d, const stru
 	char label[96], sz[32];
 
 	fprintf(f, "%s: PV, %u-bit, %" PRIu64 " pages (%s), max %" PRIu64
-		   " pages, shared_info at %#" PRIx64 "\n",
+		   " pages, shared_info at 0x%" PRIx64 "\n",
 		xp_render_domain_label(d->domid, d->name, label, sizeof(label)), i->width * 8,
 		d->tot_pages, xp_format_size(d->tot_pages * 4096, sz, sizeof(sz)), d->max_pages,
 		i->shared_info_mfn);
 	fprintf(f, "p2m layout: %s\n", xp_layout_name(i->layout));
-	fprintf(f, "  max_pfn                      %#" PRIx64 " (%" PRIu64 " pfns)\n", i->max_pfn,
+	fprintf(f, "  max_pfn                      0x%" PRIx64 " (%" PRIu64 " pfns)\n", i->max_pfn,
 		i->max_pfn);
-	fprintf(f, "  pfn_to_mfn_frame_list_list   %#" PRIx64 "\n", i->frame_list_list);
-	fprintf(f, "  p2m_cr3                      %#" PRIx64, i->p2m_cr3);
+	fprintf(f, "  pfn_to_mfn_frame_list_list   0x%" PRIx64 "\n", i->frame_list_list);
+	fprintf(f, "  p2m_cr3                      0x%" PRIx64, i->p2m_cr3);
 	if (i->p2m_cr3)
-		fprintf(f, " (mfn %#" PRIx64 ")", i->p2m_cr3_mfn);
+		fprintf(f, " (mfn 0x%" PRIx64 ")", i->p2m_cr3_mfn);
 	fputc('\n', f);
-	fprintf(f, "  p2m_vaddr                    %#" PRIx64 "\n", i->p2m_vaddr);
+	fprintf(f, "  p2m_vaddr                    0x%" PRIx64 "\n", i->p2m_vaddr);
 	fprintf(f, "  p2m_generation               %" PRIu64 "\n", i->generation);
 	if (!r)
 		return;
@@ -271,14 +271,14 @@ static void path_steps_text(FILE *f, const struct xp_path_step *s, unsigned int 
 
 	for (i = 0; i < n; i++) {
 		if (i == 0) {
-			fprintf(f, "%s %#" PRIx64, s[i].level, s[i].value);
+			fprintf(f, "%s 0x%" PRIx64, s[i].level, s[i].value);
 			continue;
 		}
 		fprintf(f, " -> %s[%u]", s[i].level, s[i].index);
 		if (s[i].err)
-			fprintf(f, " (frame %#" PRIx64 ": %s)", s[i].table_mfn, strerror(-s[i].err));
+			fprintf(f, " (frame 0x%" PRIx64 ": %s)", s[i].table_mfn, strerror(-s[i].err));
 		else
-			fprintf(f, " = %#" PRIx64, s[i].value);
+			fprintf(f, " = 0x%" PRIx64, s[i].value);
 	}
 	fputc('\n', f);
 }
@@ -287,21 +287,21 @@ void xp_render_path_text(FILE *f, const struct xp_path *p, unsigned int width)
 {
 	(void)width;
 	if (p->reachable) {
-		fprintf(f, "pfn %#" PRIx64 " -> %#" PRIx64 " (%s)", p->pfn, p->entry,
+		fprintf(f, "pfn 0x%" PRIx64 " -> 0x%" PRIx64 " (%s)", p->pfn, p->entry,
 			xp_entry_class_name(p->cls));
 		if (p->cls == XP_ENTRY_VALID)
-			fprintf(f, "; M2P[%#" PRIx64 "] = %#" PRIx64 " (%s)", p->entry, p->m2p,
+			fprintf(f, "; M2P[0x%" PRIx64 "] = 0x%" PRIx64 " (%s)", p->entry, p->m2p,
 				p->round_trip ? "round trip ok" : "ROUND TRIP FAILS");
 		fputc('\n', f);
 	} else {
-		fprintf(f, "pfn %#" PRIx64 ": unreachable through the p2m structures\n", p->pfn);
+		fprintf(f, "pfn 0x%" PRIx64 ": unreachable through the p2m structures\n", p->pfn);
 	}
 	if (p->nr_tree) {
 		fputs("  mfn tree:    ", f);
 		path_steps_text(f, p->tree, p->nr_tree);
 	}
 	if (p->nr_list) {
-		fprintf(f, "  linear list: va %#" PRIx64 ": ", p->va);
+		fprintf(f, "  linear list: va 0x%" PRIx64 ": ", p->va);
 		path_steps_text(f, p->list, p->nr_list);
 	}
 }

@@ -1,0 +1,846 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault injection: one KIND per class of finding the inspector must
+ * detect.  Each changes guest memory, the M2P or shared_info the way a bug
+ * (in the guest kernel, the toolstack or Xen) would, and says exactly what
+ * it changed.  The guest's structures are found as a debugger would find
+ * them: through its symbols and its own page tables (gk_attach & co.).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "sim/sim.h"
+
+#define PTE_PRESENT 0x1ULL
+#define PTE_PSE 0x80ULL
+#define PTE_ADDR_MASK 0x000ffffffffff000ULL
+
+struct cx {
+	struct sim_host *h;
+	struct sim_domain *d;
+	const struct sim_corrupt_args *args;
+	struct sim_guest g;
+	struct gk *k;
+	unsigned int width;
+	uint64_t fpp;
+	uint8_t *shinfo;
+	char *msg;
+	size_t msg_len;
+};
+
+static struct xp_error *cerr(struct cx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static struct xp_error *cerr(struct cx *c, const char *fmt, ...)
+{
+	char buf[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return xp_error_create(XP_ERR_INVALID, EINVAL, "corrupt %s: domain %u ('%s'): %s",
+			       c->args->kind, c->d->domid, c->d->name, buf);
+}
+
+static void say(struct cx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct cx *c, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	n = (size_t)snprintf(c->msg, c->msg_len, "%s: domain %u: ", c->args->kind, c->d->domid);
+	if (n >= c->msg_len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->msg + n, c->msg_len - n, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- reading and writing the guest, as a debugger would ---- */
+
+static struct xp_error *rd_word(struct cx *c, uint64_t va, uint64_t *v)
+{
+	const void *p = gk_va(c->k, va, false);
+
+	if (!p)
+		return cerr(c, "guest address 0x%" PRIx64 " is not mapped", va);
+	if (c->width == 8) {
+		memcpy(v, p, 8);
+	} else {
+		uint32_t w;
+
+		memcpy(&w, p, 4);
+		*v = w;
+	}
+	return NULL;
+}
+
+static struct xp_error *wr_word(struct cx *c, uint64_t va, uint64_t v)
+{
+	void *p = gk_va(c->k, va, true);
+
+	if (!p)
+		return cerr(c, "guest address 0x%" PRIx64 " is not mapped", va);
+	if (c->width == 8) {
+		memcpy(p, &v, 8);
+	} else {
+		uint32_t w = (uint32_t)v;
+
+		memcpy(p, &w, 4);
+	}
+	return NULL;
+}
+
+/* The value of pointer (or unsigned long) variable @name. */
+static struct xp_error *sym_val(struct cx *c, const char *name, uint64_t *v)
+{
+	uint64_t va = 0;
+
+	if (gk_symbol(c->k, name, &va) != 0)
+		return cerr(c, "the guest kernel has no symbol %s", name);
+	return rd_word(c, va, v);
+}
+
+/* The machine frame behind a guest address, through the guest's page tables. */
+static struct xp_error *va_mfn(struct cx *c, uint64_t va, uint64_t *mfn)
+{
+	const uint8_t *p = gk_va(c->k, va, false);
+
+	if (!p)
+		return cerr(c, "guest address 0x%" PRIx64 " is not mapped", va);
+	*mfn = (uint64_t)(p - c->h->mem) >> SIM_PAGE_SHIFT;
+	return NULL;
+}
+
+static struct xp_error *va_pfn(struct cx *c, uint64_t va, uint64_t *pfn)
+{
+	uint64_t mfn = 0;
+	struct xp_error *err;
+
+	if (gk_va_to_pfn(c->k, va, pfn) == 0)
+		return NULL;
+	err = va_mfn(c, va, &mfn);
+	if (!err)
+		*pfn = c->h->m2p[mfn];
+	return err;
+}
+
+/* A frame of another domain (dom0 unless we corrupt dom0). */
+static struct xp_error *foreign_frame(struct cx *c, uint64_t *mfn, uint32_t *domid)
+{
+	struct sim_domain *o = NULL;
+	unsigned int i;
+
+	if (c->d->domid != 0)
+		o = sim_domain_by_id(c->h, 0);
+	for (i = 0; !o && i < SIM_MAX_DOMAINS; i++)
+		if (c->h->doms[i].state == SIM_DOM_LIVE && &c->h->doms[i] != c->d &&
+		    c->h->doms[i].start_info_mfn < c->h->nr_frames)
+			o = &c->h->doms[i];
+	if (!o || o->start_info_mfn >= c->h->nr_frames)
+		return cerr(c, "no other domain owns a frame to point at");
+	*mfn = o->start_info_mfn;
+	*domid = o->domid;
+	return NULL;
+}
+
+static uint64_t mid_index(struct cx *c, uint64_t pfn)
+{
+	return (pfn / c->fpp) % c->fpp;
+}
+
+static uint64_t top_index(struct cx *c, uint64_t pfn)
+{
+	return pfn / (c->fpp * c->fpp);
+}
+
+static struct xp_error *p2m_pfns(struct cx *c, uint64_t *n)
+{
+	return sym_val(c, "xen_max_p2m_pfn", n);
+}
+
+static struct xp_error *pick_pfn(struct cx *c, uint64_t *pfn, uint64_t extra)
+{
+	struct xp_error *err;
+	uint64_t n = 0;
+
+	err = p2m_pfns(c, &n);
+	if (err)
+		return err;
+	*pfn = c->args->has_pfn ? c->args->pfn : 0;
+	if (*pfn + extra >= n)
+		return cerr(c, "pfn 0x%" PRIx64 " is beyond the guest's p2m (0x%" PRIx64 " pfns)",
+			    *pfn, n);
+	return NULL;
+}
+
+static struct xp_error *pick_index(struct cx *c, uint64_t *i)
+{
+	*i = c->args->has_index ? c->args->index : 0;
+	if (*i >= c->fpp)
+		return cerr(c, "index %" PRIu64 " out of range (0-%" PRIu64 ")", *i, c->fpp - 1);
+	return NULL;
+}
+
+/* The mfn tree's top-level arrays (absent in a list-only guest). */
+static struct xp_error *mfn_tree(struct cx *c, uint64_t *top, uint64_t *top_p, uint64_t *mmm)
+{
+	struct xp_error *err;
+
+	err = sym_val(c, "p2m_top_mfn", top);
+	if (!err)
+		err = sym_val(c, "p2m_top_mfn_p", top_p);
+	if (!err && mmm)
+		err = sym_val(c, "p2m_mid_missing_mfn", mmm);
+	if (!err && (!*top || !*top_p))
+		err = cerr(c, "the guest has no mfn tree (layout %s)",
+			   gk_layout_name((enum gk_layout)c->d->layout));
+	return err;
+}
+
+/* The VA of pfn @pfn's p2m entry, through the guest's own p2m. */
+static struct xp_error *p2m_entry_va(struct cx *c, uint64_t pfn, uint64_t *va)
+{
+	struct xp_error *err;
+	uint64_t base = 0, mid = 0, leaf = 0;
+
+	if (c->d->layout != GK_LAYOUT_TREE) {
+		err = sym_val(c, "xen_p2m_addr", &base);
+		if (!err)
+			*va = base + pfn * c->width;
+		return err;
+	}
+	err = sym_val(c, "p2m_top", &base);
+	if (!err)
+		err = rd_word(c, base + top_index(c, pfn) * c->width, &mid);
+	if (!err)
+		err = rd_word(c, mid + mid_index(c, pfn) * c->width, &leaf);
+	if (!err)
+		*va = leaf + (pfn % c->fpp) * c->width;
+	return err;
+}
+
+/* Walk the page tables that shared_info's p2m_cr3 names down to @va's
+ * entry at @level; a host pointer to that entry and its table's MFN. */
+static struct xp_error *pt_entry(struct cx *c, uint64_t va, unsigned int level, uint64_t **entry,
+				 uint64_t *table_mfn)
+{
+	uint64_t cr3 = sim_arch_get(c->shinfo, c->width, SIM_ARCH_P2M_CR3);
+	unsigned int levels = c->width == 8 ? 4 : 3, l;
+	uint64_t mfn = sim_cr3_to_mfn(c->width, cr3);
+
+	if (!cr3)
+		return cerr(c, "the guest publishes no p2m_cr3");
+	for (l = levels;; l--) {
+		unsigned int idx = (unsigned int)((va >> (12 + 9 * (l - 1))) & 511);
+		uint64_t *table;
+
+		if (!sim_frame_owned(c->h, c->d, mfn))
+			return cerr(c, "page table 0x%" PRIx64 " at level %u is not the guest's",
+				    mfn, l);
+		table = sim_frame_ptr(c->h, mfn);
+		if (l == level) {
+			*entry = &table[idx];
+			*table_mfn = mfn;
+			sim_frame_mark_written(c->h, mfn);
+			return NULL;
+		}
+		if (!(table[idx] & PTE_PRESENT) || (table[idx] & PTE_PSE))
+			return cerr(c, "p2m list address 0x%" PRIx64 " is not mapped at level %u",
+				    va, l);
+		mfn = (table[idx] & PTE_ADDR_MASK) >> SIM_PAGE_SHIFT;
+	}
+}
+
+static struct xp_error *need_list(struct cx *c)
+{
+	if (c->d->layout == GK_LAYOUT_TREE)
+		return cerr(c, "needs a list layout (the guest uses tree)");
+	return NULL;
+}
+
+/* ---- the kinds ---- */
+
+static struct xp_error *k_stale_top_mfn(struct cx *c)
+{
+	uint64_t top = 0, top_p = 0, i = 0, old = 0, mid_va = 0, mid_pfn = 0, f = 0;
+	struct xp_error *err;
+
+	err = mfn_tree(c, &top, &top_p, NULL);
+	if (!err)
+		err = pick_index(c, &i);
+	if (!err)
+		err = rd_word(c, top + i * c->width, &old);
+	if (!err)
+		err = rd_word(c, top_p + i * c->width, &mid_va);
+	if (!err)
+		err = va_pfn(c, mid_va, &mid_pfn);
+	if (err)
+		return err;
+	/* the frame the mid page had before a migration: free now, M2P stale */
+	if (sim_find_free_frame(c->h, old + 0x1000, &f) < 0)
+		return cerr(c, "no free frame on the host");
+	c->h->m2p[f] = mid_pfn;
+	err = wr_word(c, top + i * c->width, f);
+	if (!err)
+		say(c,
+		    "p2m_top_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    " (a free frame; its M2P entry := 0x%" PRIx64 ", the mid-mfn page's pfn)",
+		    i, top + i * c->width, old, f, mid_pfn);
+	return err;
+}
+
+static struct xp_error *k_foreign_top_mfn(struct cx *c)
+{
+	uint64_t top = 0, top_p = 0, i = 0, old = 0, f = 0;
+	struct xp_error *err;
+	uint32_t owner;
+
+	err = mfn_tree(c, &top, &top_p, NULL);
+	if (!err)
+		err = pick_index(c, &i);
+	if (!err)
+		err = foreign_frame(c, &f, &owner);
+	if (!err)
+		err = rd_word(c, top + i * c->width, &old);
+	if (!err)
+		err = wr_word(c, top + i * c->width, f);
+	if (!err)
+		say(c,
+		    "p2m_top_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    " (a frame of domain %u)",
+		    i, top + i * c->width, old, f, owner);
+	return err;
+}
+
+static struct xp_error *k_top_out_of_range(struct cx *c)
+{
+	uint64_t top = 0, top_p = 0, i = 0, old = 0, f = c->h->nr_frames + 0x1000;
+	struct xp_error *err;
+
+	err = mfn_tree(c, &top, &top_p, NULL);
+	if (!err)
+		err = pick_index(c, &i);
+	if (!err)
+		err = rd_word(c, top + i * c->width, &old);
+	if (!err)
+		err = wr_word(c, top + i * c->width, f);
+	if (!err)
+		say(c,
+		    "p2m_top_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    " (beyond host memory, 0x%" PRIx64 " frames)",
+		    i, top + i * c->width, old, f, c->h->nr_frames);
+	return err;
+}
+
+static struct xp_error *k_top_mfn_p(struct cx *c)
+{
+	uint64_t top = 0, top_p = 0, mmm = 0, i = 0, j = 0, cur = 0, other = 0, v = 0;
+	struct xp_error *err;
+
+	err = mfn_tree(c, &top, &top_p, &mmm);
+	if (!err)
+		err = pick_index(c, &i);
+	if (!err)
+		err = rd_word(c, top_p + i * c->width, &cur);
+	if (err)
+		return err;
+	other = mmm;
+	if (cur == mmm) {
+		other = 0;
+		for (j = 0; j < c->fpp && !other && !err; j++) {
+			err = rd_word(c, top_p + j * c->width, &v);
+			if (!err && v != mmm && v != cur)
+				other = v;
+		}
+		if (!err && !other)
+			err = cerr(c,
+				   "no other mid-mfn page to point p2m_top_mfn_p[%" PRIu64 "] at",
+				   i);
+	}
+	if (!err)
+		err = wr_word(c, top_p + i * c->width, other);
+	if (!err)
+		say(c,
+		    "p2m_top_mfn_p[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    " (%s; p2m_top_mfn[%" PRIu64 "] unchanged)",
+		    i, top_p + i * c->width, cur, other,
+		    other == mmm ? "p2m_mid_missing_mfn" : "another mid-mfn page", i);
+	return err;
+}
+
+static struct xp_error *k_missing_mfn(struct cx *c)
+{
+	uint64_t mmm = 0, i = 0, old = 0, missing_va = 0, missing_mfn = 0, alt_va = 0, alt = 0;
+	struct xp_error *err;
+
+	err = sym_val(c, "p2m_mid_missing_mfn", &mmm);
+	if (!err && !mmm)
+		err = cerr(c, "the guest has no p2m_mid_missing_mfn page");
+	if (!err)
+		err = pick_index(c, &i);
+	if (!err)
+		err = sym_val(c, "p2m_missing", &missing_va);
+	if (!err)
+		err = va_mfn(c, missing_va, &missing_mfn);
+	if (!err)
+		err = sym_val(c, "p2m_identity", &alt_va);
+	/* p2m_identity's frame if the guest has one, else pfn 0's leaf page */
+	if (!err && alt_va)
+		err = va_mfn(c, alt_va, &alt);
+	if (!err)
+		err = rd_word(c, mmm + i * c->width, &old);
+	if (err)
+		return err;
+	if (!alt_va || alt == missing_mfn || alt == old) {
+		uint64_t top = 0, top_p = 0, mid = 0;
+
+		err = mfn_tree(c, &top, &top_p, NULL);
+		if (!err)
+			err = rd_word(c, top_p, &mid);
+		if (!err)
+			err = rd_word(c, mid, &alt);
+		if (err)
+			return err;
+	}
+	err = wr_word(c, mmm + i * c->width, alt);
+	if (!err)
+		say(c,
+		    "p2m_mid_missing_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64
+		    " -> 0x%" PRIx64 " (p2m_missing is 0x%" PRIx64 ")",
+		    i, mmm + i * c->width, old, alt, missing_mfn);
+	return err;
+}
+
+/* The mid-mfn page covering @pfn (not the shared missing one). */
+static struct xp_error *mid_page(struct cx *c, uint64_t pfn, uint64_t *mid)
+{
+	uint64_t top = 0, top_p = 0, mmm = 0;
+	struct xp_error *err;
+
+	err = mfn_tree(c, &top, &top_p, &mmm);
+	if (!err)
+		err = rd_word(c, top_p + top_index(c, pfn) * c->width, mid);
+	if (!err && *mid == mmm)
+		err = cerr(c, "pfn 0x%" PRIx64 " is in a missing region (shared mid-mfn page)",
+			   pfn);
+	return err;
+}
+
+static struct xp_error *k_foreign_mid_mfn(struct cx *c)
+{
+	uint64_t pfn = 0, mid = 0, va = 0, old = 0, f = 0;
+	struct xp_error *err;
+	uint32_t owner;
+
+	err = pick_pfn(c, &pfn, 0);
+	if (!err)
+		err = mid_page(c, pfn, &mid);
+	if (!err)
+		err = foreign_frame(c, &f, &owner);
+	if (err)
+		return err;
+	va = mid + mid_index(c, pfn) * c->width;
+	err = rd_word(c, va, &old);
+	if (!err)
+		err = wr_word(c, va, f);
+	if (!err)
+		say(c,
+		    "mid-mfn entry %" PRIu64 " of p2m_top_mfn_p[%" PRIu64 "] (va 0x%" PRIx64
+		    ", covers pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    " (a frame of domain %u)",
+		    mid_index(c, pfn), top_index(c, pfn), va, pfn, old, f, owner);
+	return err;
+}
+
+static struct xp_error *k_mid_wrong_leaf(struct cx *c)
+{
+	uint64_t pfn = 0, mid = 0, va = 0, old = 0, cand = 0, missing_va = 0, missing_mfn = 0,
+		 other = 0, mi = 0;
+	struct xp_error *err;
+	int delta;
+
+	err = pick_pfn(c, &pfn, 0);
+	if (!err)
+		err = mid_page(c, pfn, &mid);
+	if (!err)
+		err = sym_val(c, "p2m_missing", &missing_va);
+	if (!err)
+		err = va_mfn(c, missing_va, &missing_mfn);
+	if (err)
+		return err;
+	mi = mid_index(c, pfn);
+	va = mid + mi * c->width;
+	err = rd_word(c, va, &old);
+	/* a neighbouring leaf, else the shared missing leaf */
+	for (delta = 1; delta >= -1 && !err && !other; delta -= 2) {
+		if ((delta < 0 && mi == 0) || (delta > 0 && mi + 1 >= c->fpp))
+			continue;
+		err = rd_word(c, va + (uint64_t)((int64_t)delta * c->width), &cand);
+		if (!err && cand != old && cand != missing_mfn && sim_frame_owned(c->h, c->d, cand))
+			other = cand;
+	}
+	if (!err && !other)
+		other = missing_mfn != old ? missing_mfn : 0;
+	if (!err && !other)
+		err = cerr(c, "no other leaf page to point at");
+	if (!err)
+		err = wr_word(c, va, other);
+	if (!err)
+		say(c,
+		    "mid-mfn entry %" PRIu64 " of p2m_top_mfn_p[%" PRIu64 "] (va 0x%" PRIx64
+		    ", covers pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    " (the guest's leaf page for other pfns)",
+		    mi, top_index(c, pfn), va, pfn, old, other);
+	return err;
+}
+
+static struct xp_error *k_m2p_mismatch(struct cx *c)
+{
+	uint64_t pfn = 0, mfn = 0, old = 0, n = 0, other = 0;
+	struct xp_error *err;
+
+	err = pick_pfn(c, &pfn, 0);
+	if (!err)
+		err = p2m_pfns(c, &n);
+	if (err)
+		return err;
+	mfn = gk_pfn_to_mfn(c->k, pfn);
+	if (!sim_frame_owned(c->h, c->d, mfn))
+		return cerr(c,
+			    "pfn 0x%" PRIx64 " has no frame of its own (p2m entry 0x%" PRIx64 ")",
+			    pfn, mfn);
+	old = c->h->m2p[mfn];
+	other = pfn + 1 < n ? pfn + 1 : pfn - 1;
+	c->h->m2p[mfn] = other;
+	say(c, "M2P[0x%" PRIx64 "] (the frame of pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64,
+	    mfn, pfn, old, other);
+	return NULL;
+}
+
+static struct xp_error *k_leaf_swap(struct cx *c)
+{
+	uint64_t pfn = 0, va0 = 0, va1 = 0, a = 0, b = 0;
+	struct xp_error *err;
+
+	err = pick_pfn(c, &pfn, 1);
+	if (!err)
+		err = p2m_entry_va(c, pfn, &va0);
+	if (!err)
+		err = p2m_entry_va(c, pfn + 1, &va1);
+	if (!err)
+		err = rd_word(c, va0, &a);
+	if (!err)
+		err = rd_word(c, va1, &b);
+	if (!err && a == b)
+		err = cerr(c,
+			   "p2m[0x%" PRIx64 "] and p2m[0x%" PRIx64 "] are equal (0x%" PRIx64
+			   "): nothing to swap",
+			   pfn, pfn + 1, a);
+	if (!err)
+		err = wr_word(c, va0, b);
+	if (!err)
+		err = wr_word(c, va1, a);
+	if (!err)
+		say(c,
+		    "p2m[0x%" PRIx64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    ", p2m[0x%" PRIx64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64,
+		    pfn, va0, a, b, pfn + 1, va1, b, a);
+	return err;
+}
+
+static struct xp_error *k_leaf_out_of_range(struct cx *c)
+{
+	uint64_t pfn = 0, va = 0, old = 0, f = c->h->nr_frames + 0x1000;
+	struct xp_error *err;
+
+	err = pick_pfn(c, &pfn, 0);
+	if (!err)
+		err = p2m_entry_va(c, pfn, &va);
+	if (!err)
+		err = rd_word(c, va, &old);
+	if (!err)
+		err = wr_word(c, va, f);
+	if (!err)
+		say(c,
+		    "p2m[0x%" PRIx64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    " (beyond host memory, 0x%" PRIx64 " frames)",
+		    pfn, va, old, f, c->h->nr_frames);
+	return err;
+}
+
+static struct xp_error *list_pte(struct cx *c, bool foreign)
+{
+	uint64_t pfn = 0, base = 0, va = 0, *pte = NULL, table = 0, old = 0, f = 0;
+	struct xp_error *err;
+	uint32_t owner = 0;
+	char note[48] = "";
+
+	err = need_list(c);
+	if (!err)
+		err = pick_pfn(c, &pfn, 0);
+	if (!err)
+		err = sym_val(c, "xen_p2m_addr", &base);
+	if (!err && foreign)
+		err = foreign_frame(c, &f, &owner);
+	if (err)
+		return err;
+	va = base + (pfn / c->fpp) * SIM_PAGE_SIZE;
+	err = pt_entry(c, va, 1, &pte, &table);
+	if (err)
+		return err;
+	old = *pte;
+	*pte = foreign ? (old & ~PTE_ADDR_MASK) | (f << SIM_PAGE_SHIFT) | PTE_PRESENT : 0;
+	if (foreign)
+		snprintf(note, sizeof(note), " (a frame of domain %u)", owner);
+	say(c,
+	    "L1 table 0x%" PRIx64 " entry %u (maps p2m list page va 0x%" PRIx64 ", pfn 0x%" PRIx64
+	    "): 0x%" PRIx64 " -> 0x%" PRIx64 "%s",
+	    table, (unsigned int)((va >> 12) & 511), va, pfn, old, *pte, note);
+	return NULL;
+}
+
+static struct xp_error *k_list_pte_clear(struct cx *c)
+{
+	return list_pte(c, false);
+}
+
+static struct xp_error *k_list_pte_foreign(struct cx *c)
+{
+	return list_pte(c, true);
+}
+
+static struct xp_error *k_pt_loop(struct cx *c)
+{
+	unsigned int level = c->width == 8 ? 3 : 2;
+	uint64_t base = 0, *pte = NULL, table = 0, old = 0;
+	struct xp_error *err;
+
+	err = need_list(c);
+	if (!err)
+		err = sym_val(c, "xen_p2m_addr", &base);
+	if (!err)
+		err = pt_entry(c, base, level, &pte, &table);
+	if (err)
+		return err;
+	old = *pte;
+	*pte = (old & ~PTE_ADDR_MASK) | (table << SIM_PAGE_SHIFT) | PTE_PRESENT;
+	say(c,
+	    "L%u table 0x%" PRIx64 " entry %u (on the walk of p2m_vaddr 0x%" PRIx64 "): 0x%" PRIx64
+	    " -> 0x%" PRIx64 " (the table's own frame)",
+	    level, table, (unsigned int)((base >> (12 + 9 * (level - 1))) & 511), base, old, *pte);
+	return NULL;
+}
+
+static void set_arch(struct cx *c, enum sim_arch_field f, uint64_t v, const char *note)
+{
+	uint64_t old = sim_arch_get(c->shinfo, c->width, f);
+
+	sim_arch_set(c->shinfo, c->width, f, v);
+	say(c, "shared_info (mfn 0x%" PRIx64 ") arch.%s: 0x%" PRIx64 " -> 0x%" PRIx64 "%s%s%s",
+	    c->d->shared_info_mfn, sim_arch_field_name(f), old,
+	    sim_arch_get(c->shinfo, c->width, f), note ? " (" : "", note ? note : "",
+	    note ? ")" : "");
+}
+
+static struct xp_error *k_max_pfn(struct cx *c)
+{
+	uint64_t v = 0, size = 0, unit = 0;
+	struct xp_error *err;
+	char note[96];
+
+	if (c->args->has_pages) {
+		v = c->args->pages;
+		snprintf(note, sizeof(note), "as asked");
+	} else if (c->d->layout == GK_LAYOUT_TREE) {
+		/* more than one p2m_top_mfn page can describe */
+		v = c->fpp * c->fpp * c->fpp + c->fpp;
+		snprintf(note, sizeof(note), "the mfn tree covers 0x%" PRIx64 " pfns",
+			 c->fpp * c->fpp * c->fpp);
+	} else {
+		/* past the list's virtual area (sized in 1 GiB steps, as Linux does) */
+		err = sym_val(c, "xen_p2m_size", &size);
+		if (err)
+			return err;
+		unit = (1ULL << 30) / c->width;
+		v = (size + unit - 1) / unit * unit + unit;
+		snprintf(note, sizeof(note), "the list maps 0x%" PRIx64 " entries", size);
+	}
+	if (c->width == 4 && v > 0xffffffffULL)
+		return cerr(c, "max_pfn 0x%" PRIx64 " does not fit a 32-bit guest's field", v);
+	set_arch(c, SIM_ARCH_MAX_PFN, v, note);
+	return NULL;
+}
+
+static struct xp_error *k_generation_odd(struct cx *c)
+{
+	uint64_t g = sim_arch_get(c->shinfo, c->width, SIM_ARCH_P2M_GENERATION);
+
+	set_arch(c, SIM_ARCH_P2M_GENERATION, (g & 1) ? g + 2 : g + 1,
+		 "an update that never finishes");
+	return NULL;
+}
+
+static struct xp_error *k_frame_list_list(struct cx *c)
+{
+	struct xp_error *err;
+	char note[64];
+	uint32_t owner;
+	uint64_t f = 0;
+
+	err = foreign_frame(c, &f, &owner);
+	if (err)
+		return err;
+	snprintf(note, sizeof(note), "a frame of domain %u", owner);
+	set_arch(c, SIM_ARCH_FLL, f, note);
+	return NULL;
+}
+
+static struct xp_error *k_p2m_cr3(struct cx *c)
+{
+	struct xp_error *err;
+	char note[64];
+	uint32_t owner;
+	uint64_t f = 0;
+
+	err = foreign_frame(c, &f, &owner);
+	if (err)
+		return err;
+	snprintf(note, sizeof(note), "mfn 0x%" PRIx64 ", a frame of domain %u", f, owner);
+	set_arch(c, SIM_ARCH_P2M_CR3, sim_mfn_to_cr3(c->width, f), note);
+	return NULL;
+}
+
+static struct xp_error *k_p2m_vaddr(struct cx *c)
+{
+	uint64_t v = c->width == 8 ? 0x0000800000000123ULL : 0xf5800123ULL;
+
+	if (sim_arch_get(c->shinfo, c->width, SIM_ARCH_P2M_VADDR) == v)
+		v += 0x1000;
+	set_arch(c, SIM_ARCH_P2M_VADDR, v,
+		 c->width == 8 ? "non-canonical, unaligned" : "unaligned, in Xen's range");
+	return NULL;
+}
+
+static struct xp_error *k_pfn_tree_leaf(struct cx *c)
+{
+	uint64_t pfn = 0, top = 0, mid = 0, va = 0, old = 0, cand = 0, missing = 0, other = 0,
+		 mi = 0;
+	struct xp_error *err;
+	int delta;
+
+	if (c->d->layout != GK_LAYOUT_TREE)
+		return cerr(c, "needs the tree layout (the guest uses %s)",
+			    gk_layout_name((enum gk_layout)c->d->layout));
+	err = pick_pfn(c, &pfn, 0);
+	if (!err)
+		err = sym_val(c, "p2m_top", &top);
+	if (!err)
+		err = rd_word(c, top + top_index(c, pfn) * c->width, &mid);
+	if (!err)
+		err = sym_val(c, "p2m_missing", &missing);
+	if (err)
+		return err;
+	mi = mid_index(c, pfn);
+	va = mid + mi * c->width;
+	err = rd_word(c, va, &old);
+	for (delta = 1; delta >= -1 && !err && !other; delta -= 2) {
+		if ((delta < 0 && mi == 0) || (delta > 0 && mi + 1 >= c->fpp))
+			continue;
+		err = rd_word(c, va + (uint64_t)((int64_t)delta * c->width), &cand);
+		if (!err && cand != old && cand != missing)
+			other = cand;
+	}
+	if (!err && !other)
+		other = missing != old ? missing : 0;
+	if (!err && !other)
+		err = cerr(c, "no other leaf page to point at");
+	if (!err)
+		err = wr_word(c, va, other);
+	if (!err)
+		say(c,
+		    "p2m_top[%" PRIu64 "][%" PRIu64 "] (va 0x%" PRIx64 ", covers pfn 0x%" PRIx64
+		    "): 0x%" PRIx64 " -> 0x%" PRIx64 " (another leaf than the mid-mfn entry names)",
+		    top_index(c, pfn), mi, va, pfn, old, other);
+	return err;
+}
+
+struct kind_impl {
+	struct xp_error *(*fn)(struct cx *c);
+	bool needs_guest;
+};
+
+const struct sim_corrupt_kind sim_corrupt_kinds[] = {
+	{"stale-top-mfn", "[--index I]", "p2m_top_mfn[I] := a free frame, M2P naming the mid page"},
+	{"foreign-top-mfn", "[--index I]", "p2m_top_mfn[I] := a frame of another domain"},
+	{"foreign-mid-mfn", "[--pfn P]", "mid-mfn entry covering P := another domain's frame"},
+	{"mid-wrong-leaf", "[--pfn P]", "mid-mfn entry covering P := another leaf page"},
+	{"m2p-mismatch", "[--pfn P]", "M2P entry of p2m[P]'s frame := another pfn"},
+	{"leaf-swap", "[--pfn P]", "swap the p2m entries of P and P+1"},
+	{"leaf-out-of-range", "[--pfn P]", "p2m[P] := an MFN beyond host memory"},
+	{"top-out-of-range", "[--index I]", "p2m_top_mfn[I] := an MFN beyond host memory"},
+	{"top-mfn-p", "[--index I]", "p2m_top_mfn_p[I] := another mid-mfn page"},
+	{"missing-mfn", "[--index I]", "p2m_mid_missing_mfn[I] := not p2m_missing's MFN"},
+	{"list-pte-clear", "[--pfn P]", "clear the PTE mapping the list page covering P"},
+	{"list-pte-foreign", "[--pfn P]", "that PTE := a frame of another domain"},
+	{"pt-loop", "", "a table on the walk to the list names itself"},
+	{"max-pfn", "[--pages N]", "shared_info max_pfn := more than the p2m covers"},
+	{"generation-odd", "", "shared_info p2m_generation := odd, left so"},
+	{"frame-list-list", "", "shared_info frame list list := a foreign frame"},
+	{"p2m-cr3", "", "shared_info p2m_cr3 := a foreign frame"},
+	{"p2m-vaddr", "", "shared_info p2m_vaddr := non-canonical, unaligned"},
+	{"pfn-tree-leaf", "[--pfn P]", "p2m_top[i][j] := another leaf than the mfn tree's"},
+};
+
+static const struct kind_impl kind_impls[] = {
+	{k_stale_top_mfn, true},     {k_foreign_top_mfn, true},	 {k_foreign_mid_mfn, true},
+	{k_mid_wrong_leaf, true},    {k_m2p_mismatch, true},	 {k_leaf_swap, true},
+	{k_leaf_out_of_range, true}, {k_top_out_of_range, true}, {k_top_mfn_p, true},
+	{k_missing_mfn, true},	     {k_list_pte_clear, true},	 {k_list_pte_foreign, true},
+	{k_pt_loop, true},	     {k_max_pfn, true},		 {k_generation_odd, false},
+	{k_frame_list_list, false},  {k_p2m_cr3, false},	 {k_p2m_vaddr, false},
+	{k_pfn_tree_leaf, true},
+};
+
+const unsigned int sim_nr_corrupt_kinds = XP_ARRAY_SIZE(sim_corrupt_kinds);
+_Static_assert(XP_ARRAY_SIZE(sim_corrupt_kinds) == XP_ARRAY_SIZE(kind_impls),
+	       "one implementation per kind");
+
+struct xp_error *sim_corrupt(struct sim_host *h, struct sim_domain *d,
+			     const struct sim_corrupt_args *args, char *msg, size_t msg_len)
+{
+	struct cx c = {.h = h, .d = d, .args = args, .msg = msg, .msg_len = msg_len};
+	struct xp_error *err;
+	unsigned int i;
+
+	msg[0] = '\0';
+	for (i = 0; i < sim_nr_corrupt_kinds; i++)
+		if (strcmp(sim_corrupt_kinds[i].name, args->kind) == 0)
+			break;
+	if (i == sim_nr_corrupt_kinds)
+		return xp_error_create(XP_ERR_USAGE, EINVAL,
+				       "unknown fault kind '%s' (see 'xenp2m-sim corrupt --help')",
+				       args->kind);
+	if (d->pending == SIM_PENDING_BOOT)
+		return cerr(&c, "the guest kernel has not booted yet");
+	if (d->shared_info_mfn >= h->nr_frames)
+		return cerr(&c, "the domain has no shared_info page");
+	c.width = d->width;
+	c.fpp = SIM_PAGE_SIZE / d->width;
+	c.shinfo = sim_frame_ptr(h, d->shared_info_mfn);
+	sim_guest_init(&c.g, h, d);
+	if (kind_impls[i].needs_guest && gk_attach(&c.g.hv, &c.k) != 0)
+		return cerr(&c, "cannot attach to the guest kernel through its page tables");
+	err = kind_impls[i].fn(&c);
+	if (c.k)
+		gk_detach(c.k);
+	return err;
+}

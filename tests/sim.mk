@@ -1,0 +1,31 @@
+# Tests of the simulated host (src/sim/) and its backend (src/backend/sim.c).
+
+check_PROGRAMS += tests/unit/test-sim-host
+tests_unit_test_sim_host_SOURCES = tests/unit/test-sim-host.c
+tests_unit_test_sim_host_LDADD = src/sim/libxpsim.a src/lib/libxplib.a
+TESTS += tests/unit/test-sim-host
+
+check_PROGRAMS += tests/unit/test-sim-backend
+tests_unit_test_sim_backend_SOURCES = tests/unit/test-sim-backend.c
+tests_unit_test_sim_backend_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_unit_test_sim_backend_LDADD = \
+	src/backend/libxpbackend.a src/sim/libxpsim.a src/lib/libxplib.a $(XEN_LIBS)
+TESTS += tests/unit/test-sim-backend
+
+# Scenario tests of xenp2m-sim (tests/lib.sh).
+SIM_SCENARIOS = \
+	tests/scenario/sim-help.sh \
+	tests/scenario/sim-host.sh \
+	tests/scenario/sim-domains.sh \
+	tests/scenario/sim-save.sh \
+	tests/scenario/sim-corrupt.sh \
+	tests/scenario/sim-concurrent.sh \
+	tests/scenario/sim-inspect.sh \
+	tests/scenario/sim-big.sh
+TESTS += $(SIM_SCENARIOS)
+EXTRA_DIST += $(SIM_SCENARIOS)
+
+check_PROGRAMS += tests/unit/test-sim-hv
+tests_unit_test_sim_hv_SOURCES = tests/unit/test-sim-hv.c
+tests_unit_test_sim_hv_LDADD = src/sim/libxpsim.a src/guest/libgk.a src/lib/libxplib.a
+TESTS += tests/unit/test-sim-hv
