@@ -556,6 +556,44 @@ static struct xp_error *xen_vcpu_cr3(struct xp_backend *be, uint32_t domid, unsi
 	return NULL;
 }
 
+/*
+ * The ring frames the toolstack recorded in xenstore for the guest's
+ * console and xenstore connection: MFNs (decimal) for a PV guest.
+ */
+static uint64_t xen_ring_ref(struct xs_handle *xsh, uint32_t domid, const char *key)
+{
+	uint64_t v = XP_INVALID_MFN;
+	unsigned int n = 0;
+	char path[64], *s;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, key);
+	s = xs_read(xsh, XBT_NULL, path, &n);
+	if (s && xp_parse_u64(s, &v) != 0)
+		v = XP_INVALID_MFN;
+	free(s);
+	return v;
+}
+
+static struct xp_error *xen_toolstack_rings(struct xp_backend *be, uint32_t domid,
+					    uint64_t *console_mfn, uint64_t *store_mfn)
+{
+	struct xen_backend *x = to_xen(be);
+	struct xs_handle *xsh;
+	xc_domaininfo_t di;
+	struct xp_error *err;
+
+	err = xen_getinfo(x, domid, &di);
+	if (err)
+		return err;
+	xsh = xen_xs(x);
+	if (!xsh)
+		return xp_error_create(XP_ERR_UNAVAILABLE, errno ? errno : ENOENT,
+				       "xenstore is not reachable (is xenstored running?)");
+	*console_mfn = xen_ring_ref(xsh, domid, "console/ring-ref");
+	*store_mfn = xen_ring_ref(xsh, domid, "store/ring-ref");
+	return NULL;
+}
+
 /* ------------------------------------------------------------ grant tables */
 
 static struct xp_error *xen_track(struct xen_backend *x, void *addr,
@@ -771,6 +809,7 @@ static const struct xp_backend_ops xen_ops = {
 	.grant_table_info = xen_grant_table_info,
 	.grant_frames_map = xen_grant_frames_map,
 	.grant_frames_unmap = xen_grant_frames_unmap,
+	.toolstack_rings = xen_toolstack_rings,
 	.grant_map = xen_grant_map,
 	.grant_unmap = xen_grant_unmap,
 };

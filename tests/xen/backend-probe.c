@@ -355,6 +355,7 @@ static void check_grants(struct guest_view *g)
 	const void *frames = NULL, *ring = NULL;
 	void *gaddr = NULL;
 	int ferr[1] = {0};
+	uint64_t con = 0, store = 0;
 
 	if (!ok_noerr(xp_backend_grant_table_info(be, g->domid, &version, &nr, &nr_status, &max),
 		      "grant_table_info"))
@@ -380,6 +381,13 @@ static void check_grants(struct guest_view *g)
 		   e[i].frame);
 	}
 	xp_backend_grant_frames_unmap(be, frames, nr);
+	if (ok_noerr(xp_backend_toolstack_rings(be, g->domid, &con, &store),
+		     "toolstack_rings (xenstore console/ring-ref, store/ring-ref)")) {
+		is_u64(con, g->gnt_frame[0],
+		       "the toolstack's console ring is grant entry 0's frame");
+		is_u64(store, g->gnt_frame[1],
+		       "the toolstack's xenstore ring is grant entry 1's frame");
+	}
 	if (ok_noerr(xp_backend_grant_table_info(be, g->domid, NULL, &nr2, NULL, NULL),
 		     "grant_table_info again"))
 		is_int(nr2, nr, "the table did not grow");
