@@ -322,7 +322,7 @@ static struct xp_error *xen_list_domains(struct xp_backend *be, struct xp_domain
 	uint32_t next = 0;
 	int got, i;
 
-	/* domids only grow along the list, so this ends within 0x7ff0 / 1 rounds */
+	/* each round starts past the last domid seen: this ends */
 	while (next < DOMID_FIRST_RESERVED) {
 		x->log.last[0] = '\0';
 		got = xc_domain_getinfolist(x->xch, next, LIST_BATCH, batch);
@@ -348,7 +348,8 @@ static struct xp_error *xen_list_domains(struct xp_backend *be, struct xp_domain
 			break;
 		next = batch[got - 1].domain + 1U;
 	}
-	qsort(all, n, sizeof(*all), xen_cmp_domid);
+	if (n > 1)
+		qsort(all, n, sizeof(*all), xen_cmp_domid);
 	*infos = all;
 	*count = n;
 	return NULL;

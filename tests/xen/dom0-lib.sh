@@ -152,6 +152,26 @@ step() {
 	return "$_step_fail"
 }
 
+# need_verb VERB: true when this xenp2m has VERB; otherwise the caller's
+# step is reported as skipped
+need_verb() {
+	xenp2m --help 2>/dev/null | grep -Eq "^  $1 " && return 0
+	_skip="xenp2m has no '$1' verb yet"
+	return 1
+}
+
+# step_if_verb VERB DESCRIPTION FUNCTION...: a step, or a skip without VERB
+step_if_verb() {
+	_v=$1
+	shift
+	if need_verb "$_v"; then
+		step "$@"
+	else
+		_xt_n=$((_xt_n + 1))
+		emit "ok $_xt_n - $1 # SKIP $_skip"
+	fi
+}
+
 # step_todo REASON DESCRIPTION FUNCTION...: a step that is known to fail
 # for REASON: when it fails it is reported as TODO (not a failure); when
 # the problem is fixed it simply passes

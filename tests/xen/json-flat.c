@@ -58,11 +58,12 @@ static void flatten(struct json_object *o, char *path, size_t len)
 
 int main(void)
 {
-	struct json_tokener *tok;
-	struct json_object *doc;
+	struct json_tokener *tok = NULL;
+	struct json_object *doc = NULL;
 	char path[MAX_PATH] = "";
+	int rc = 1;
 	char *buf;
-	size_t n;
+	size_t n, off;
 
 	buf = malloc(MAX_INPUT);
 	if (!buf)
@@ -70,27 +71,28 @@ int main(void)
 	n = fread(buf, 1, MAX_INPUT, stdin);
 	tok = json_tokener_new();
 	if (!tok)
-		return 1;
+		goto out;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	doc = json_tokener_parse_ex(tok, buf, (int)n);
-	/* nothing but white space may follow the document */
-	if (doc) {
-		size_t off = json_tokener_get_parse_end(tok);
-
-		while (off < n && strchr(" \t\r\n", buf[off]))
-			off++;
-		if (off != n) {
-			fprintf(stderr, "json-flat: trailing data after the document\n");
-			return 1;
-		}
-	} else {
+	if (!doc) {
 		fprintf(stderr, "json-flat: not JSON: %s\n",
 			json_tokener_error_desc(json_tokener_get_error(tok)));
-		return 1;
+		goto out;
+	}
+	/* nothing but white space may follow the document */
+	off = json_tokener_get_parse_end(tok);
+	while (off < n && strchr(" \t\r\n", buf[off]))
+		off++;
+	if (off != n) {
+		fprintf(stderr, "json-flat: trailing data after the document\n");
+		goto out;
 	}
 	flatten(doc, path, 0);
+	rc = 0;
+out:
 	json_object_put(doc);
-	json_tokener_free(tok);
+	if (tok)
+		json_tokener_free(tok);
 	free(buf);
-	return 0;
+	return rc;
 }

@@ -187,6 +187,13 @@ static void load(struct dump *d, const char *path)
 	fclose(f);
 }
 
+static void dump_release(struct dump *d)
+{
+	free(d->val);
+	free(d->cls);
+	free(d->order);
+}
+
 static bool has(const struct dump *d, uint64_t pfn)
 {
 	return pfn < d->cap && d->cls[pfn] != CLS_ABSENT;
@@ -207,7 +214,7 @@ int main(int argc, char **argv)
 		{"convert", no_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
-	size_t i, differ = 0, only1 = 0, only2 = 0;
+	size_t i, differ = 0, only1 = 0, only2 = 0, bad;
 	struct dump a, b;
 	bool convert = false;
 	int c;
@@ -235,6 +242,7 @@ int main(int argc, char **argv)
 	if (convert) {
 		if (!a.n) {
 			fprintf(stderr, "p2m-compare: no p2m entries in %s\n", a.path);
+			dump_release(&a);
 			return 2;
 		}
 		printf("# pfn raw-entry class (converted by p2m-compare)\n");
@@ -243,6 +251,7 @@ int main(int argc, char **argv)
 
 			printf("0x%" PRIx64 " 0x%" PRIx64 " %s\n", pfn, v, cls_names[class_of(v)]);
 		}
+		dump_release(&a);
 		return 0;
 	}
 	load(&b, argv[optind + 1]);
@@ -250,6 +259,8 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"p2m-compare: need two files with p2m entries (got %zu and %zu entries)\n",
 			a.n, b.n);
+		dump_release(&a);
+		dump_release(&b);
 		return 2;
 	}
 	for (i = 0; i < a.norder; i++) {
@@ -270,5 +281,8 @@ int main(int argc, char **argv)
 	printf("compared %zu pfns: %zu differ, %zu only in the first, %zu only in the second, "
 	       "%zu bad class, %zu duplicate\n",
 	       a.n - only1, differ, only1, only2, a.badclass + b.badclass, a.dup + b.dup);
-	return differ + only1 + only2 + a.badclass + b.badclass + a.dup + b.dup ? 1 : 0;
+	bad = differ + only1 + only2 + a.badclass + b.badclass + a.dup + b.dup;
+	dump_release(&a);
+	dump_release(&b);
+	return bad ? 1 : 0;
 }

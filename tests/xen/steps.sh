@@ -9,7 +9,7 @@
 #	step_rc "xenp2m check: consistent" 0 xenp2m check "$D"
 #
 # Steps that need a verb the build lacks are reported as skipped
-# (`need_verb`).  $D is the test guest's current domid (it changes with
+# (`step_if_verb`, dom0-lib.sh).  $D is the test guest's current domid (it changes with
 # every restore), $MAP its System.map (from /proc/kallsyms), $PAGES its
 # p2m size.
 
@@ -28,26 +28,6 @@ memory = $MEM_MIB
 vcpus = 1
 on_crash = "preserve"
 EOF
-
-# need_verb VERB: true when this xenp2m has VERB; otherwise the caller's
-# step is reported as skipped
-need_verb() {
-	xenp2m --help 2>/dev/null | grep -Eq "^  $1 " && return 0
-	_skip="xenp2m has no '$1' verb yet"
-	return 1
-}
-
-# step_if_verb VERB DESCRIPTION FUNCTION...: a step, or a skip without VERB
-step_if_verb() {
-	_v=$1
-	shift
-	if need_verb "$_v"; then
-		step "$@"
-	else
-		_xt_n=$((_xt_n + 1))
-		emit "ok $_xt_n - $1 # SKIP $_skip"
-	fi
-}
 
 # ----------------------------------------------------------------- guest up
 t_create() {

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The p2m comparison helper (tests/xen/p2m-compare.c) that the real-Xen
-# test uses to hold `xenp2m show --dump` against xen-mfndump dump-p2m,
-# tried here on xen-mfndump's output format alone (a sample in its format;
-# the real-Xen test repeats this on a real guest's dump).
+# The real-Xen test's helpers, here on the build machine: p2m-compare,
+# which holds `xenp2m show --dump` against xen-mfndump dump-p2m, tried on
+# xen-mfndump's output format alone (a sample in its format; the real-Xen
+# test repeats this on a real guest's dump), and json-flat, dom0's JSON
+# parser.
 . "$(dirname "$0")/../lib.sh"
 
 SAMPLE=$top_srcdir/tests/xen/mfndump-sample.txt
@@ -84,4 +85,21 @@ printf '0x0 0xffffffff invalid\n' >"$TMPD/w4"
 printf '  pfn=0x0 ==> mfn=0xffffffffffffffff (type 0xf) invalid\n' >"$TMPD/m4"
 run cmp_p2m --width 4 "$TMPD/m4" "$TMPD/w4"
 is "$rc" 0 "width=4: 0xffffffff is ~0"
+# json-flat: strict parsing, one "path=value" line per scalar
+flat() { printf '%s' "$1" | "$top_builddir/tests/xen/json-flat"; }
+run flat '{"schema_version":1,"domains":[{"domid":0,"name":"Domain-0"},{"domid":7,"ok":true,"x":null}]}'
+is "$rc" 0 "json-flat parses a document"
+is "$out" ".schema_version=1
+.domains[0].domid=0
+.domains[0].name=Domain-0
+.domains[1].domid=7
+.domains[1].ok=true
+.domains[1].x=null" "every scalar, with its path"
+run flat '{"a":1,}'
+is "$rc" 1 "a trailing comma is refused (strict)"
+like "$err" '^json-flat: not JSON' "and says so"
+run flat '{"a":1} {"b":2}'
+is "$rc" 1 "two documents are refused"
+run flat ''
+is "$rc" 1 "nothing is not JSON"
 done_testing
