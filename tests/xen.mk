@@ -3,13 +3,14 @@
 # anywhere), the real-Xen test's helpers, and the real-Xen test itself,
 # which boots Xen + dom0 in QEMU (tests/xen/real-xen.sh; a loud SKIP when
 # that is not possible, a failure instead with XENP2M_REQUIRE_XEN_TESTS=1).
-TESTS += tests/scenario/noxen-list.sh tests/xen/helpers.sh
+TESTS += tests/scenario/noxen-list.sh tests/scenario/noxen-verbs.sh tests/xen/helpers.sh
 check_PROGRAMS += tests/xen/p2m-compare tests/xen/json-flat
 tests_xen_p2m_compare_SOURCES = tests/xen/p2m-compare.c
 tests_xen_json_flat_SOURCES = tests/xen/json-flat.c
 tests_xen_json_flat_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 tests_xen_json_flat_LDADD = $(JSONC_LIBS)
-EXTRA_DIST += tests/scenario/noxen-list.sh tests/xen/helpers.sh tests/xen/mfndump-sample.txt \
+EXTRA_DIST += tests/scenario/noxen-list.sh tests/scenario/noxen-verbs.sh tests/xen/helpers.sh \
+	tests/xen/mfndump-sample.txt \
 	tests/xen/real-xen.sh tests/xen/build-initramfs.sh tests/xen/domu-init.sh \
 	tests/xen/dom0-init.sh tests/xen/dom0-lib.sh tests/xen/steps.sh doc/real-xen.md
 
