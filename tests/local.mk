@@ -49,3 +49,9 @@ EXTRA_DIST += tests/scenario/docs.sh
 
 include tests/sim.mk
 include tests/guest.mk
+
+# Grant tables against the fixture.
+check_PROGRAMS += tests/unit/test-grants
+tests_unit_test_grants_SOURCES = tests/unit/test-grants.c
+tests_unit_test_grants_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a $(XP_BACKEND_LIBS)
+TESTS += tests/unit/test-grants
