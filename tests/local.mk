@@ -13,8 +13,10 @@ tests_unit_test_util_LDADD = src/lib/libxplib.a
 TESTS += tests/unit/test-util
 
 # CLI frame; the detection matrix (every fault kind -> its finding).
-TESTS += tests/scenario/cli.sh tests/scenario/check-matrix.sh
-EXTRA_DIST += tests/scenario/cli.sh tests/scenario/check-matrix.sh
+TESTS += tests/scenario/cli.sh tests/scenario/check-matrix.sh tests/scenario/check-lifecycle.sh \
+	tests/scenario/check-race.sh
+EXTRA_DIST += tests/scenario/cli.sh tests/scenario/check-matrix.sh tests/scenario/check-lifecycle.sh \
+	tests/scenario/check-race.sh
 
 # The engine against the in-memory fixture.
 noinst_LIBRARIES += tests/unit/libfixture.a
