@@ -127,6 +127,9 @@ t_probe() {
 	FLL=$(printf '%s\n' "$_s" | sed -n 's/.* fll=\(0x[0-9a-f]*\) .*/\1/p')
 	P2M_CR3=$(printf '%s\n' "$_s" | sed -n 's/.* p2m_cr3=\(0x[0-9a-f]*\) .*/\1/p')
 	like "$FLL" '^0x[0-9a-f]+$' "the probe reports the frame list list ($FLL)"
+	GNT0=$(printf '%s\n' "$_s" | sed -n 's/.*entry 0 -> \(0x[0-9a-f]*\),.*/\1/p')
+	GNT1=$(printf '%s\n' "$_s" | sed -n 's/.*entry 1 -> \(0x[0-9a-f]*\)$/\1/p')
+	like "$GNT0 $GNT1" '^0x[0-9a-f]+ 0x[0-9a-f]+$' "the probe reports grant entries 0 and 1"
 	printf '%s\n' "$_s" | while IFS= read -r l; do summary "probe $_tag: $l"; done
 	printf '%s\n' "$out" | tail -n 5
 }
@@ -179,6 +182,8 @@ t_check() {
 	is "$(json_get "$out" '.domains[0].p2m.walked.tree')" true "the mfn tree was walked"
 	is "$(json_get "$out" '.domains[0].p2m.walked.list')" true "the linear list was walked"
 	is "$(json_get "$out" '.domains[0].summary.errors')" 0 "no errors"
+	is "$(json_get "$out" '.domains[0].grants.checked')" true "the grant table was checked"
+	is "$(json_get "$out" '.domains[0].grants.version')" 1 "grant table v1"
 	summary "check $1: domid $D consistent, $PAGES pfns checked ($_tt s)"
 }
 step_if_verb check "xenp2m check: the guest is consistent (text, JSON agree with the probe)" t_check 0
@@ -234,6 +239,28 @@ t_show_pfn() {
 	like "$out" "$FLL" "shows the frame list list"
 }
 step_if_verb show "xenp2m show: one pfn, one mfn, the fields" t_show_pfn
+
+# t_grants: the grant table, as the backend probe saw it
+t_grants() {
+	run xenp2m grants "$D"
+	is "$rc" 0 "xenp2m grants $D: exit 0"
+	run xenp2m --json grants "$D"
+	is "$rc" 0 "xenp2m --json grants: exit 0"
+	is "$(json_get "$out" .grant_table.version)" 1 "version 1"
+	is "$(json_get "$out" .grant_table.nr_frames)" 1 "1 frame in use (read without growing)"
+	is "$(json_get "$out" .grant_table.max_frames)" 64 "64 at most"
+	is "$(json_get "$out" '.grant_table.entries[0].ref')" 0 "entry 0 (console)"
+	is "$(json_get "$out" '.grant_table.entries[0].flags_raw')" 0x0019 "flags 0x19"
+	is "$(json_get "$out" '.grant_table.entries[0].peer')" 0 "granted to dom0"
+	is "$(json_get "$out" '.grant_table.entries[0].frame')" "$GNT0" "its frame as the probe saw it"
+	is "$(json_get "$out" '.grant_table.entries[1].ref')" 1 "entry 1 (xenstore)"
+	is "$(json_get "$out" '.grant_table.entries[1].frame')" "$GNT1" "its frame as the probe saw it"
+	run xenp2m grants "$D" --ref 1
+	is "$rc" 0 "xenp2m grants --ref 1: exit 0"
+	like "$out" "$GNT1" "shows entry 1's frame"
+	summary "grants $1: v1, entry 0 -> $GNT0, entry 1 -> $GNT1"
+}
+step_if_verb grants "xenp2m grants: the table as the backend probe saw it" t_grants 0
 
 t_check_all() {
 	run xenp2m check --all
@@ -335,4 +362,5 @@ for round in 1 2; do
 	step "round $round: xenp2m list shows the guest under its new domid" t_list_text
 	step_if_verb check "round $round: xenp2m check: consistent after the restore" t_check $round
 	step_if_verb show "round $round: xenp2m show --dump == xen-mfndump dump-p2m" t_show_dump $round
+	step_if_verb grants "round $round: xenp2m grants: entries 0/1 name the new frames" t_grants $round
 done
