@@ -117,7 +117,7 @@ EOF
 M=$R/lib/modules/$KVER
 mkdir -p "$M"
 for m in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc; do
-	f=$(find "/lib/modules/$KVER" -name "$m.ko*" | head -n1)
+	f=$(find "/lib/modules/$KVER" -name "$m.ko*" -print -quit)
 	[ -n "$f" ] || missing "kernel module $m for $KVER"
 	case $f in
 	*.xz) xz -dc "$f" >"$M/$m.ko" ;;

@@ -45,7 +45,9 @@ QEMU=$(command -v qemu-system-x86_64 || true)
 mkdir -p "$OUT"
 rm -f "$OUT/serial.log" "$OUT/results.log"
 msg=$(bash "$top_srcdir/tests/xen/build-initramfs.sh" "$OUT" "$top_builddir" "$top_srcdir" 2>&1)
-case $? in
+brc=$?
+[ -n "$msg" ] || msg="build-initramfs.sh exited with status $brc and said nothing"
+case $brc in
 0) echo "# initramfs: $msg" ;;
 77) skip "missing ${msg##*missing: }" ;;
 *)
@@ -61,7 +63,7 @@ T_BUILD=$EPOCHREALTIME
 # PV dom0 at once; RDTSCP hidden, or a PVH guest dies on it (TCG's SVM
 # reports its intercept as RDTSC, and Xen cannot emulate it).  com1 is Xen's console (dom0's hvc0 goes there too),
 # com2 carries dom0's results (dom0-lib.sh falls back to the console).
-XEN_ARGS="dom0_mem=1536M,max:1536M dom0_max_vcpus=2 console=com1 com1=115200,8n1"
+XEN_ARGS="dom0_mem=1536M,max:1536M dom0_max_vcpus=1 console=com1 com1=115200,8n1"
 XEN_ARGS="$XEN_ARGS loglvl=all guest_loglvl=all ${XENP2M_XEN_EXTRA_ARGS:-}"
 DOM0_ARGS="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4"
 # XENP2M_XEN_EXPLORE=1: also try what is slow or flaky here (steps.sh)
