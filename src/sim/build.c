@@ -268,6 +268,7 @@ struct xp_error *sim_domain_create(struct sim_host *h, const struct sim_create_a
 		.variant = args->variant,
 		.width = args->width,
 		.seed = args->seed,
+		.gnttab_version = args->gnttab_version,
 	};
 	struct xp_error *err;
 	struct sim_domain *d;
@@ -306,6 +307,7 @@ struct xp_error *sim_domain_create(struct sim_host *h, const struct sim_create_a
 	d->layout = args->layout;
 	d->variant = args->variant;
 	d->seed = args->seed;
+	d->gnttab_config = args->gnttab_version;
 	d->identity_start = cfg.identity_start;
 	d->identity_end = cfg.identity_end;
 	d->max_pages = max_pages;
@@ -322,6 +324,13 @@ struct xp_error *sim_domain_create(struct sim_host *h, const struct sim_create_a
 	if (err)
 		goto fail;
 	write_start_info(&b, args->dom0);
+	/* the grant table, and the toolstack's seed of its entries 0 and 1 */
+	err = sim_gnttab_create(h, d);
+	if (!err && !args->dom0)
+		err = sim_gnttab_seed(h, d, pfn_mfn(&b, b.img.console_pfn),
+				      pfn_mfn(&b, b.img.store_pfn));
+	if (err)
+		goto fail;
 	/* vcpu0's cr3: the image's empty top-level table, pinned */
 	l4 = pfn_mfn(&b, b.img.l4_pfn);
 	h->frames[l4].type =

@@ -419,6 +419,8 @@ static int cmd_save(struct opts *o)
 	if (err) {
 		unlink(o->args[2]);
 	} else if (o->checkpoint) {
+		/* the guest carries on: its suspend was "cancelled" */
+		err = sim_suspend_cancel(h, d);
 		if (!was_paused)
 			sim_domain_set_flags(h, d, 0, SIM_DOMF_PAUSED);
 	} else {
