@@ -29,3 +29,9 @@ check_PROGRAMS += tests/unit/test-sim-hv
 tests_unit_test_sim_hv_SOURCES = tests/unit/test-sim-hv.c
 tests_unit_test_sim_hv_LDADD = src/sim/libxpsim.a src/guest/libgk.a src/lib/libxplib.a
 TESTS += tests/unit/test-sim-hv
+
+# Grant tables: the hypervisor's and the guest kernel's sides together.
+check_PROGRAMS += tests/unit/test-sim-grant
+tests_unit_test_sim_grant_SOURCES = tests/unit/test-sim-grant.c
+tests_unit_test_sim_grant_LDADD = src/sim/libxpsim.a src/guest/libgk.a src/lib/libxplib.a
+TESTS += tests/unit/test-sim-grant

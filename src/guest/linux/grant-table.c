@@ -329,6 +329,8 @@ void gnttab_free_grant_reference(struct gk *k, u32 ref)
 	if (gnttab_ref_info(k, ref)) {
 		gnttab_set_ref_info(k, ref, 0);
 		SET(gnttab_free_count, GET(gnttab_free_count) + 1);
+		/* the free list is a stack: the next allocation takes it */
+		SET(gnttab_free_head, ref);
 	}
 	gnttab_list_unlock(k, flags);
 }
