@@ -35,3 +35,9 @@ check_PROGRAMS += tests/unit/test-sim-grant
 tests_unit_test_sim_grant_SOURCES = tests/unit/test-sim-grant.c
 tests_unit_test_sim_grant_LDADD = src/sim/libxpsim.a src/guest/libgk.a src/lib/libxplib.a
 TESTS += tests/unit/test-sim-grant
+
+check_PROGRAMS += tests/unit/test-sim-backend-grant
+tests_unit_test_sim_backend_grant_SOURCES = tests/unit/test-sim-backend-grant.c
+tests_unit_test_sim_backend_grant_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_unit_test_sim_backend_grant_LDADD = $(XP_BACKEND_LIBS)
+TESTS += tests/unit/test-sim-backend-grant
