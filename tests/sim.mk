@@ -21,7 +21,9 @@ SIM_SCENARIOS = \
 	tests/scenario/sim-corrupt.sh \
 	tests/scenario/sim-concurrent.sh \
 	tests/scenario/sim-inspect.sh \
-	tests/scenario/sim-big.sh
+	tests/scenario/sim-big.sh \
+	tests/scenario/sim-grant.sh \
+	tests/scenario/sim-grant-corrupt.sh
 TESTS += $(SIM_SCENARIOS)
 EXTRA_DIST += $(SIM_SCENARIOS)
 

@@ -382,7 +382,7 @@ static struct xp_error *map_file_frames(struct sim_be *s, int fd, int prot, cons
 			int e = errno;
 
 			munmap(base, (size_t)count << SIM_PAGE_SHIFT);
-			return xp_error_create(XP_ERR_IO, e, "mapping frame %#llx: %s",
+			return xp_error_create(XP_ERR_IO, e, "mapping frame 0x%llx: %s",
 					       (unsigned long long)mfns[i], strerror(e));
 		}
 	}

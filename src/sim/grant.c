@@ -507,7 +507,7 @@ struct xp_error *sim_gnttab_map(struct sim_host *h, struct sim_domain *mapper, u
 	sim_gnttab_get_entry(h, rd, ref, &e);
 	if ((e.flags & GTF_type_mask) != GTF_permit_access)
 		return map_error(mapper, granter, ref, EPERM,
-				 "the entry is not permit_access (flags %#x)", e.flags);
+				 "the entry is not permit_access (flags 0x%x)", e.flags);
 	if (e.domid != mapper->domid)
 		return map_error(mapper, granter, ref, EPERM, "it is granted to domain %u",
 				 e.domid);
@@ -517,14 +517,14 @@ struct xp_error *sim_gnttab_map(struct sim_host *h, struct sim_domain *mapper, u
 	frame = first ? e.frame : act->frame;
 	if (first && !sim_frame_owned(h, rd, frame))
 		return map_error(mapper, granter, ref, EPERM,
-				 "could not pin grant frame %#" PRIx64
+				 "could not pin grant frame 0x%" PRIx64
 				 " (not a frame of domain %u)",
 				 frame, granter);
 	if (flags & SIM_GNTMAP_HOST) {
 		rc = sim_guest_pte(h, mapper, host_addr, &pte);
 		if (rc)
 			return map_error(mapper, granter, ref, -rc,
-					 "no page-table entry for host address %#" PRIx64,
+					 "no page-table entry for host address 0x%" PRIx64,
 					 host_addr);
 	}
 	rc = maptrack_get(h, mapper, &hd);
@@ -627,7 +627,7 @@ static struct xp_error *unmap_common(struct sim_host *h, struct sim_domain *mapp
 		if (rc || !(cur & PTE_PRESENT) || !act ||
 		    ((cur & PTE_ADDR_MASK) >> SIM_PAGE_SHIFT) != act->frame)
 			return xp_error_create(XP_ERR_INVALID, EINVAL,
-					       "domain %u: the PTE for %#" PRIx64
+					       "domain %u: the PTE for 0x%" PRIx64
 					       " does not map the granted frame",
 					       mapper->domid, mt->host_addr);
 		if (replace) {
@@ -635,7 +635,7 @@ static struct xp_error *unmap_common(struct sim_host *h, struct sim_domain *mapp
 			if (rc || !(__atomic_load_n(npte, __ATOMIC_ACQUIRE) & PTE_PRESENT))
 				return xp_error_create(XP_ERR_INVALID, EINVAL,
 						       "domain %u: nothing mapped at the "
-						       "replacement address %#" PRIx64,
+						       "replacement address 0x%" PRIx64,
 						       mapper->domid, new_addr);
 			/* the new address's mapping moves over in one store */
 			__atomic_store_n(pte, __atomic_load_n(npte, __ATOMIC_ACQUIRE),

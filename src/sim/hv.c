@@ -164,6 +164,8 @@ static void hv_console(void *hv, const char *line)
 
 	if (g->h->verbose)
 		fprintf(stderr, "(d%u) %s\n", g->d->domid, line);
+	if (!g->oops[0] && (strncmp(line, "kernel BUG", 10) == 0 || strncmp(line, "BUG:", 4) == 0))
+		snprintf(g->oops, sizeof(g->oops), "%s", line);
 }
 
 /* The domain's frames for pfns [0, n), found in the M2P, chunk by chunk. */

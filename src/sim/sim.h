@@ -139,6 +139,8 @@ struct sim_guest {
 	const struct sim_runs *boot_runs;
 	uint64_t *boot_mfns;
 	uint64_t nr_boot_mfns;
+	/* the first "BUG" line the guest printed during the call, if any */
+	char oops[160];
 };
 
 void sim_guest_init(struct sim_guest *g, struct sim_host *h, struct sim_domain *d);
@@ -191,6 +193,11 @@ void sim_domain_pause(struct sim_host *h, struct sim_domain *d);
 struct xp_error *sim_domain_unpause(struct sim_host *h, struct sim_domain *d);
 struct xp_error *sim_domain_mem_set(struct sim_host *h, struct sim_domain *d, uint64_t bytes,
 				    unsigned int delay_us);
+/* The guest's grant driver grants @count of its pages to @to (gk_grant()). */
+struct xp_error *sim_domain_grant(struct sim_host *h, struct sim_domain *d, uint16_t to,
+				  bool readonly, unsigned int count, uint32_t *refs);
+/* ... and ends one of those grants (gk_ungrant()). */
+struct xp_error *sim_domain_ungrant(struct sim_host *h, struct sim_domain *d, uint32_t ref);
 void sim_domain_set_flags(struct sim_host *h, struct sim_domain *d, uint32_t set, uint32_t clear);
 struct xp_error *sim_domain_rename(struct sim_host *h, struct sim_domain *d, const char *name);
 const char *sim_domain_state_str(const struct sim_domain *d, char buf[7]);
@@ -285,8 +292,8 @@ int sim_guest_pte(struct sim_host *h, const struct sim_domain *d, uint64_t va, u
 
 struct sim_corrupt_args {
 	const char *kind;
-	bool has_index, has_pfn, has_pages;
-	uint64_t index, pfn, pages;
+	bool has_index, has_pfn, has_pages, has_ref;
+	uint64_t index, pfn, pages, ref;
 };
 
 struct sim_corrupt_kind {
