@@ -2,9 +2,10 @@
 /*
  * The hypercall layer: struct gk_hv_ops over the host file, for one
  * domain.  It enforces Xen's rules for a PV guest: a domain reaches only
- * frames it owns, cannot name MFNs beyond the host's memory, cannot grow
- * past max_pages, and the M2P follows every page it gains or updates; its
- * grant table is reached through the GNTTABOP calls (grant.c).
+ * frames it owns (and other domains' grants it mapped), cannot name MFNs
+ * beyond the host's memory, cannot grow past max_pages, and the M2P follows
+ * every page it gains or updates; its grant table is reached through the
+ * GNTTABOP calls (grant.c).
  */
 #include "config.h"
 

@@ -151,11 +151,15 @@ is "$(info g 'e[0]["frame"] == x["rings"]["console_mfn"], e[0]["flags"], e[1]["f
 	"True 0x19 True 0x19" "entries 0 and 1: the new rings, mapped by dom0"
 is "$(info g 'len(e), g["nr_frames"], e[8]["flags"], e[11]["flags"], e[11]["domid"]')" "606 2 0x1 0x5 5" \
 	"every grant made again, under its ref"
+is "$(info g 'x["tainted_mask"]')" "0x0" "the resume path broke no rule"
 is "$(printf '%s\n' "$old" "$new" | awk '{ for (i = 1; i <= 3; i++) if (a[i] == $i) same++; else a[i] = $i } END { print same + 0 }')" 0 \
 	"the rings and the granted pages have new frames"
 run xenp2m-sim migrate "$H" v
 is "$(info v 'g["version"], e[0]["flags"], e[0]["status"], e[8]["flags"]')" "2 0x1 0x18 0x1" \
 	"a v2 guest is v2 again after a migration"
+run xenp2m-sim migrate "$H" p
+is "$rc:$(info p 'x["tainted_mask"], g["nr_frames"], sorted(e)[2:]')" "0:0x80 1 [8, 9, 10, 11]" \
+	"pre-fix-002 migrates (its resume maps 1 frame by walking the range, not in a lazy batch)"
 
 # a checkpoint keeps the table
 xenp2m-sim grant-map "$H" g 9 --by 0 >/dev/null
