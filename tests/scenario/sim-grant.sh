@@ -94,6 +94,14 @@ run xenp2m-sim ungrant "$H" g 1
 is "$rc:$err" "3:xenp2m-sim: error: domain 1 ('g'): ref 1 is not a grant of its driver" \
 	"not a reserved entry"
 
+# a mapping domain that dies takes its mappings with it
+xenp2m-sim grant "$H" g --to 2 --readonly >/dev/null	# ref 12 again
+xenp2m-sim grant-map "$H" g 12 --by 2 --readonly >/dev/null
+is "$(info g 'e[12]["flags"]')" "0xd" "domain 2 maps ref 12"
+xenp2m-sim destroy "$H" h
+is "$(info g 'e[12]["flags"]')" "0x5" "destroying domain 2 unmapped it"
+xenp2m-sim ungrant "$H" g 12
+
 # growth from the interrupt: the fixed kernel
 run xenp2m-sim grant "$H" g --to 0 --count 600
 is "$rc" 0 "600 more grants"
