@@ -322,7 +322,8 @@ static void test_flags(struct sim_domain *d, struct sim_domain *dom0, struct sim
 	free(msg);
 	msg = map(dom0, d, 3, 0, 0, &hx);
 	is_str(msg,
-	       "domain 0 cannot map grant 3 of domain 1: the entry is not permit_access (flags 0x0)",
+	       "domain 0 cannot map grant 3 of domain 1: the entry is not permit_access (flags "
+	       "0x0)",
 	       "an unused entry");
 	free(msg);
 
