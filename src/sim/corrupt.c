@@ -955,9 +955,9 @@ const struct sim_corrupt_kind sim_corrupt_kinds[] = {
 	{"p2m-cr3", "", "shared_info p2m_cr3 := a foreign frame"},
 	{"p2m-vaddr", "", "shared_info p2m_vaddr := non-canonical, unaligned"},
 	{"pfn-tree-leaf", "[--pfn P]", "p2m_top[i][j] := another leaf than the mfn tree's"},
-	{"grant-foreign-frame", "[--ref R]", "grant entry R := a frame of another domain"},
-	{"grant-bad-flags", "[--ref R]", "grant entry R: reading|writing, not permit_access"},
-	{"grant-dead-peer", "[--ref R]", "grant entry R := to a domain that does not exist"},
+	{"grant-foreign-frame", "[--ref R]", "entry R := a frame of another domain"},
+	{"grant-bad-flags", "[--ref R]", "entry R: reading|writing, type invalid"},
+	{"grant-dead-peer", "[--ref R]", "entry R := to a domain that is not there"},
 	{"grant-reserved-stale", "[--ref 0|1]", "ring entry R := not the recorded ring"},
 };
 
