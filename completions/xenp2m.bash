@@ -14,7 +14,7 @@ _xenp2m()
 	_init_completion -s || return
 
 	local global_opts="-j --json -p --pretty --sim -? --help --usage -V --version"
-	local verbs="check show list"
+	local verbs="check show grants list"
 	local verb= sim= i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -31,7 +31,7 @@ _xenp2m()
 		_filedir
 		return
 		;;
-	--pfn|--mfn|--first|--last|--max-findings)
+	--pfn|--mfn|--first|--last|--max-findings|--ref)
 		return
 		;;
 	esac
@@ -46,7 +46,7 @@ _xenp2m()
 		;;
 	check)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-a --all -s --symbols --max-findings $global_opts" -- "$cur"))
+			COMPREPLY=($(compgen -W "-a --all -s --symbols --max-findings --no-grants $global_opts" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_xenp2m_domains "$sim")" -- "$cur"))
 		fi
@@ -54,6 +54,13 @@ _xenp2m()
 	show)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--pfn --mfn --dump --first --last $global_opts" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_xenp2m_domains "$sim")" -- "$cur"))
+		fi
+		;;
+	grants)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--all-entries --ref $global_opts" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_xenp2m_domains "$sim")" -- "$cur"))
 		fi

@@ -16,6 +16,7 @@
 static const struct xp_verb verbs[] = {
 	{ "check", "DOMID|NAME...|--all", "validate p2m against the M2P", xp_cmd_check },
 	{ "show", "DOMID|NAME", "p2m fields, a pfn's path, --dump", xp_cmd_show },
+	{ "grants", "DOMID|NAME", "the grant table: entries, peers", xp_cmd_grants },
 	{ "list", "", "domains, p2m layout, health", xp_cmd_list },
 };
 

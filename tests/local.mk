@@ -13,8 +13,10 @@ tests_unit_test_util_LDADD = src/lib/libxplib.a
 TESTS += tests/unit/test-util
 
 # CLI frame; the detection matrix (every fault kind -> its finding).
-TESTS += tests/scenario/cli.sh tests/scenario/check-matrix.sh
-EXTRA_DIST += tests/scenario/cli.sh tests/scenario/check-matrix.sh
+TESTS += tests/scenario/cli.sh tests/scenario/check-matrix.sh tests/scenario/check-lifecycle.sh \
+	tests/scenario/check-race.sh
+EXTRA_DIST += tests/scenario/cli.sh tests/scenario/check-matrix.sh tests/scenario/check-lifecycle.sh \
+	tests/scenario/check-race.sh
 
 # The engine against the in-memory fixture.
 noinst_LIBRARIES += tests/unit/libfixture.a
@@ -49,3 +51,10 @@ EXTRA_DIST += tests/scenario/docs.sh
 
 include tests/sim.mk
 include tests/guest.mk
+
+# Grant tables against the fixture.
+check_PROGRAMS += tests/unit/test-grants
+tests_unit_test_grants_SOURCES = tests/unit/test-grants.c
+tests_unit_test_grants_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a $(XP_BACKEND_LIBS)
+TESTS += tests/unit/test-grants
+include tests/xen.mk

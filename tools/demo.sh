@@ -25,6 +25,14 @@ S migrate "$HOST" prefix
 X check fixed prefix
 echo
 echo "== The pre-fix kernel left p2m_top_mfn naming its frames from before the"
-echo "   migration (mfn-stale); the toolstack's next save of it would fail."
-echo "   One of them, with its path:"
+echo "   migration (mfn-stale).  Its path:"
 X show prefix --pfn 0
+echo
+echo "== A legacy guest (Linux 2.6.38-3.18: the mfn tree only) with the pre-fix"
+echo "   kernel: its second migration fails in the toolstack, as the seed says"
+S create "$HOST" --name legacy --memory 512M --layout tree --kernel pre-fix-003
+S migrate "$HOST" legacy
+X check legacy
+echo "\$ xenp2m-sim migrate $HOST legacy"
+"$SIM" migrate "$HOST" legacy
+echo "(exit $?)"

@@ -12,12 +12,13 @@
 
 enum {
 	OPT_MAX_FINDINGS = 0x200,
+	OPT_NO_GRANTS,
 };
 
 struct check_args {
 	char **doms;
 	int ndoms;
-	bool all;
+	bool all, no_grants;
 	const char *symbols;
 	size_t max_findings;
 };
@@ -28,6 +29,7 @@ static const struct argp_option check_options[] = {
 	  "The guest kernel's System.map: also check the guest-internal view", 0 },
 	{ "max-findings", OPT_MAX_FINDINGS, "N", 0,
 	  "Show at most N findings of each kind in text output (default 10)", 0 },
+	{ "no-grants", OPT_NO_GRANTS, NULL, 0, "Do not validate the grant table", 0 },
 	{ 0 },
 };
 
@@ -42,6 +44,9 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 's':
 		a->symbols = arg;
+		return 0;
+	case OPT_NO_GRANTS:
+		a->no_grants = true;
 		return 0;
 	case OPT_MAX_FINDINGS:
 		if (xp_parse_u64(arg, &v) || v > 1000000)
@@ -145,6 +150,7 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 
 	xp_cli_parse(cli, &check_argp, argc, argv, &a);
 	xp_check_options_init(&opts);
+	opts.grants = !a.no_grants;
 	if (a.symbols) {
 		err = xp_symbols_load(a.symbols, &syms);
 		if (err)

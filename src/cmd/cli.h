@@ -40,6 +40,7 @@ extern const struct argp xp_global_argp;
 int xp_cmd_list(struct xp_cli *cli, int argc, char **argv);
 int xp_cmd_check(struct xp_cli *cli, int argc, char **argv);
 int xp_cmd_show(struct xp_cli *cli, int argc, char **argv);
+int xp_cmd_grants(struct xp_cli *cli, int argc, char **argv);
 
 /* Parse a verb's arguments with its own argp plus the global options. */
 void xp_cli_parse(struct xp_cli *cli, const struct argp *verb_argp, int argc, char **argv,

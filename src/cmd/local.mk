@@ -3,6 +3,7 @@ xenp2m_SOURCES = \
 	src/main.c \
 	src/cmd/cli.c src/cmd/cli.h \
 	src/cmd/check.c \
+	src/cmd/grants.c \
 	src/cmd/list.c \
 	src/cmd/show.c
 xenp2m_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)

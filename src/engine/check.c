@@ -26,6 +26,7 @@ void xp_check_options_init(struct xp_check_options *o)
 	o->max_passes = 6;
 	o->backoff_us = 2000;
 	o->keep_per_id = 1000;
+	o->grants = true;
 }
 
 const char *xp_entry_class_name(enum xp_entry_class c)
@@ -172,6 +173,21 @@ struct xp_error *xp_check_domain(struct xp_backend *be, uint32_t domid,
 			opts->max_passes);
 	} else {
 		xp_report_destroy(prev);
+	}
+	if (opts->grants) {
+		/* the grant table has no generation: read it once, after the p2m */
+		err = xp_grants_check(be, domid, cur);
+		if (err && (err->kind == XP_ERR_UNSUPPORTED || err->kind == XP_ERR_PERM)) {
+			snprintf(cur->grants.skipped, sizeof(cur->grants.skipped), "%.*s",
+				 (int)sizeof(cur->grants.skipped) - 1, err->message);
+			xp_error_destroy(err);
+			err = NULL;
+		}
+		if (err) {
+			xp_report_destroy(cur);
+			xp_target_destroy(t);
+			return err;
+		}
 	}
 	cur->domid = domid;
 	snprintf(cur->name, sizeof(cur->name), "%s", t->info.name);

@@ -7,4 +7,5 @@ src_engine_libxpengine_a_SOURCES = \
 	src/engine/walk.c src/engine/walk.h \
 	src/engine/symbols.c src/engine/symbols.h \
 	src/engine/check.c \
-	src/engine/lookup.c
+	src/engine/lookup.c \
+	src/engine/grants.c

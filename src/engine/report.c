@@ -52,6 +52,18 @@ static const struct xp_finding_desc descs[XP_F_NR_IDS] = {
 				     "p2m_top[i][j] is not the leaf p2m_mid_mfn[i][j] names" },
 	[XP_F_SYMBOLS_MISMATCH] = { "symbols-mismatch", XP_SEV_WARNING,
 				    "the symbols do not fit this guest's kernel" },
+	[XP_F_KERNEL_TAINTED] = { "kernel-tainted", XP_SEV_ERROR,
+				  "the guest kernel has oopsed or warned (tainted_mask D/W)" },
+	[XP_F_GRANT_FRAME_NOT_OWNED] = { "grant-frame-not-owned", XP_SEV_ERROR,
+					 "a grant gives access to a frame the guest does not own" },
+	[XP_F_GRANT_FLAGS_BAD] = { "grant-flags-bad", XP_SEV_ERROR,
+				   "a grant entry's flags are impossible (mapped but not permit_access, "
+				   "read-only but mapped for writing)" },
+	[XP_F_GRANT_PEER_MISSING] = { "grant-peer-missing", XP_SEV_ERROR,
+				      "a grant to a domain that does not exist" },
+	[XP_F_GRANT_RESERVED_MISMATCH] = { "grant-reserved-mismatch", XP_SEV_ERROR,
+					   "reserved grant 0 (console) or 1 (xenstore) does not name the "
+					   "ring the toolstack recorded" },
 };
 
 const struct xp_finding_desc *xp_finding_desc(enum xp_finding_id id)

@@ -46,6 +46,11 @@ enum xp_finding_id {
 	XP_F_FRAME_LIST_LIST_MISMATCH,
 	XP_F_PFN_TREE_MISMATCH,
 	XP_F_SYMBOLS_MISMATCH,
+	XP_F_KERNEL_TAINTED,
+	XP_F_GRANT_FRAME_NOT_OWNED,
+	XP_F_GRANT_FLAGS_BAD,
+	XP_F_GRANT_PEER_MISSING,
+	XP_F_GRANT_RESERVED_MISMATCH,
 	XP_F_NR_IDS
 };
 
@@ -116,6 +121,13 @@ struct xp_p2m_summary {
 	bool tree_walked, list_walked, symbols_used;
 };
 
+struct xp_grant_summary {
+	bool checked;
+	unsigned int version, nr_frames, max_frames;
+	uint32_t in_use;
+	char skipped[96];		/* why they were not checked, "" */
+};
+
 struct xp_report_group {
 	uint64_t count;			/* exact */
 	size_t nr_kept;
@@ -129,6 +141,7 @@ struct xp_report {
 	enum xp_layout layout;
 	enum xp_verdict verdict;
 	struct xp_p2m_summary p2m;
+	struct xp_grant_summary grants;
 	struct xp_report_group groups[XP_F_NR_IDS];
 	size_t keep_per_id;		/* storage limit per id */
 	uint64_t elapsed_ns;

@@ -38,6 +38,9 @@ static const char *const wanted[XP_SYM_NR] = {
 	[XP_SYM_XEN_P2M_ADDR] = "xen_p2m_addr",
 	[XP_SYM_XEN_P2M_SIZE] = "xen_p2m_size",
 	[XP_SYM_XEN_MAX_P2M_PFN] = "xen_max_p2m_pfn",
+	[XP_SYM_TAINTED_MASK] = "tainted_mask",
+	[XP_SYM_LOG_BUF] = "__log_buf",
+	[XP_SYM_LOG_BUF_LEN] = "log_buf_len",
 };
 
 struct xp_symbols {
@@ -350,6 +353,90 @@ static void check_pfn_tree(struct view *v, struct xp_walk *w, struct xp_report *
 	}
 }
 
+/*
+ * Linux's taint flags: a kernel that oopsed (D), warned (W) or found a bad
+ * page (B) says so in tainted_mask.  The oops itself is quoted from the log
+ * buffer: the first line mentioning BUG, Oops or WARNING.
+ */
+#define XP_LOG_BUF_MAX (1U << 20)
+
+static void find_oops(struct view *v, char *line, size_t len)
+{
+	uint64_t addr, n = 0, off;
+	unsigned char *buf;
+	size_t i, start = 0;
+
+	*line = '\0';
+	if (!v->s->found[XP_SYM_LOG_BUF])
+		return;
+	if (v->s->found[XP_SYM_LOG_BUF_LEN]) {
+		uint64_t l;
+
+		/* log_buf_len is a u32 */
+		if (xp_pt_read_word(v->t, v->root, v->s->addr[XP_SYM_LOG_BUF_LEN] & ~3ULL, &l) == 0)
+			n = v->t->width == 8 && (v->s->addr[XP_SYM_LOG_BUF_LEN] & 4) ? l >> 32
+										     : l & 0xffffffffULL;
+	}
+	if (!n || n > XP_LOG_BUF_MAX)
+		n = 128 << 10;
+	buf = malloc(n + 1);
+	if (!buf)
+		return;
+	addr = v->s->addr[XP_SYM_LOG_BUF];
+	for (off = 0; off < n;) {
+		uint64_t va = addr + off, mfn, bad, chunk = XP_MIN(n - off, XP_PAGE_SIZE - (va & 0xfff));
+		const unsigned char *page;
+		int ferr;
+
+		if (xp_pt_translate(v->t, v->root, va, &mfn, &bad) ||
+		    !(page = xp_target_frame(v->t, mfn, &ferr)))
+			break;
+		memcpy(buf + off, page + (va & 0xfff), chunk);
+		off += chunk;
+	}
+	n = off;
+	buf[n] = '\0';
+	for (i = 0; i <= n; i++) {
+		if (i == n || buf[i] == '\n' || buf[i] == '\0') {
+			buf[i] = '\0';
+			if (strstr((char *)buf + start, "BUG") || strstr((char *)buf + start, "Oops") ||
+			    strstr((char *)buf + start, "WARNING:")) {
+				size_t k, o = 0;
+
+				/* printable only: the buffer is guest memory */
+				for (k = start; k < i && o + 1 < len; k++)
+					line[o++] = (buf[k] >= 0x20 && buf[k] < 0x7f) ? (char)buf[k] : '.';
+				line[o] = '\0';
+				break;
+			}
+			start = i + 1;
+		}
+	}
+	free(buf);
+}
+
+static void check_taint(struct view *v, struct xp_report *r)
+{
+	static const char letters[] = "PFSRMBUDAWCIOELKXT";
+	const uint64_t bad = (1ULL << 5) | (1ULL << 7) | (1ULL << 9);	/* B, D, W */
+	char flags[sizeof(letters)], oops[160];
+	uint64_t mask;
+	unsigned int i, o = 0;
+
+	if (!v->s->found[XP_SYM_TAINTED_MASK] ||
+	    xp_pt_read_word(v->t, v->root, v->s->addr[XP_SYM_TAINTED_MASK], &mask) ||
+	    !(mask & bad))
+		return;
+	for (i = 0; i + 1 < sizeof(letters); i++)
+		if (mask & (1ULL << i))
+			flags[o++] = letters[i];
+	flags[o] = '\0';
+	find_oops(v, oops, sizeof(oops));
+	xp_find(r, XP_F_KERNEL_TAINTED, "kernel", XP_LOC_VA | XP_LOC_ACTUAL, 0, 0, 0, 0,
+		v->s->addr[XP_SYM_TAINTED_MASK], 0, mask,
+		"tainted_mask 0x%" PRIx64 " (%s)%s%s", mask, flags, *oops ? ": " : "", oops);
+}
+
 struct xp_error *xp_symbols_check(struct xp_target *t, struct xp_walk *w,
 				  const struct xp_symbols *s, struct xp_report *r)
 {
@@ -374,8 +461,11 @@ struct xp_error *xp_symbols_check(struct xp_target *t, struct xp_walk *w,
 	    !var_frame(&v, XP_SYM_P2M_MID_MISSING_MFN, &mm_va, &mm_mfn) ||
 	    !var_frame(&v, XP_SYM_P2M_MISSING, &miss_va, &miss_mfn)) {
 		/* The list-only layout never builds the mfn tree: NULL pointers are fine. */
-		if (w->layout == XP_LAYOUT_LIST_ONLY)
+		if (w->layout == XP_LAYOUT_LIST_ONLY) {
+			if (read_var(&v, XP_SYM_XEN_P2M_ADDR, &val) && val == w->si.p2m_vaddr)
+				check_taint(&v, r);
 			return NULL;
+		}
 		xp_find(r, XP_F_SYMBOLS_MISMATCH, "symbols", 0, 0, 0, 0, 0, 0, 0, 0,
 			"the symbols do not fit this guest: %s", v.why);
 		return NULL;
@@ -389,6 +479,8 @@ struct xp_error *xp_symbols_check(struct xp_target *t, struct xp_walk *w,
 			val, w->si.p2m_vaddr);
 		return NULL;
 	}
+	/* the symbols fit: the kernel's own state can be believed */
+	check_taint(&v, r);
 	if (fll_published && top_mfn != w->si.frame_list_list) {
 		xp_find(r, XP_F_FRAME_LIST_LIST_MISMATCH, "shared_info",
 			XP_LOC_MFN | XP_LOC_VA | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, 0,

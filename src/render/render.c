@@ -70,6 +70,9 @@ void xp_render_report_text(FILE *f, const struct xp_report *r, size_t max_findin
 	fprintf(f, " in %.1f ms", (double)r->elapsed_ns / 1e6);
 	if (s->passes > 1)
 		fprintf(f, ", %u passes", s->passes);
+	if (r->grants.checked)
+		fprintf(f, "; grant table v%u, %u/%u frames, %u entries in use", r->grants.version,
+			r->grants.nr_frames, r->grants.max_frames, r->grants.in_use);
 	fputc('\n', f);
 	for (i = 0; i < XP_F_NR_IDS; i++) {
 		const struct xp_report_group *g = &r->groups[i];
@@ -159,6 +162,20 @@ struct json_object *xp_render_report_json(const struct xp_report *r)
 	jadd(walked, "symbols", json_object_new_boolean(s->symbols_used));
 	jadd(p2m, "walked", walked);
 	jadd(o, "p2m", p2m);
+	{
+		struct json_object *gr = json_object_new_object();
+
+		jadd(gr, "checked", json_object_new_boolean(r->grants.checked));
+		if (r->grants.checked) {
+			jadd(gr, "version", json_object_new_int((int)r->grants.version));
+			jadd(gr, "nr_frames", json_object_new_int((int)r->grants.nr_frames));
+			jadd(gr, "max_frames", json_object_new_int((int)r->grants.max_frames));
+			jadd(gr, "in_use", ju64(r->grants.in_use));
+		} else if (*r->grants.skipped) {
+			jadd(gr, "skipped", json_object_new_string(r->grants.skipped));
+		}
+		jadd(o, "grants", gr);
+	}
 
 	sum = json_object_new_object();
 	jadd(sum, "findings", ju64(total_findings(r)));
@@ -348,6 +365,104 @@ struct json_object *xp_render_path_json(const struct xp_path *p)
 		jadd(o, "list_va", xp_json_hex(p->va));
 		jadd(o, "list", steps_json(p->list, p->nr_list));
 	}
+	return o;
+}
+
+/* ----------------------------------------------------------------- grants */
+
+void xp_render_grants_text(FILE *f, const char *label, const struct xp_grant_table *g, int64_t ref)
+{
+	size_t i;
+	char fl[96];
+
+	fprintf(f, "%s: grant table v%u, %u frame%s (%u max), %u entries; %u in use, %u mapped "
+		   "for reading, %u for writing\n",
+		label, g->version, g->nr_frames, g->nr_frames == 1 ? "" : "s", g->max_frames,
+		g->nr_refs, g->in_use, g->mapped_read, g->mapped_write);
+	if (g->npeers) {
+		fputs("  by peer:", f);
+		for (i = 0; i < g->npeers; i++)
+			fprintf(f, " d%u: %u", g->peers[i].domid, g->peers[i].count);
+		fputc('\n', f);
+	}
+	fprintf(f, "%7s %-40s %6s %18s %18s\n", "REF", "FLAGS", "PEER", "FRAME", "PFN");
+	for (i = 0; i < g->count; i++) {
+		const struct xp_grant_entry *e = &g->entries[i];
+		char frame[24], pfn[24];
+
+		if (ref >= 0 && e->ref != (uint64_t)ref)
+			continue;
+		if ((e->flags & 3) == 3)
+			snprintf(frame, sizeof(frame), "d%u:%u", e->trans_domid, e->trans_gref);
+		else
+			snprintf(frame, sizeof(frame), "0x%" PRIx64, e->frame);
+		if (e->pfn == ~0ULL)
+			snprintf(pfn, sizeof(pfn), "-");
+		else
+			snprintf(pfn, sizeof(pfn), "0x%" PRIx64, e->pfn);
+		xp_grant_flags_str(e->flags | e->status, fl, sizeof(fl));
+		fprintf(f, "%7u %-40s %6u %18s %18s", e->ref, fl, e->peer, frame, pfn);
+		if (e->flags & 0x100)
+			fprintf(f, " [%u+%u]", e->page_off, e->length);
+		fputc('\n', f);
+	}
+}
+
+struct json_object *xp_render_grants_json(const struct xp_grant_table *g, int64_t ref)
+{
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array(),
+			   *peers = json_object_new_array();
+	size_t i;
+	char fl[96];
+
+	jadd(o, "version", json_object_new_int((int)g->version));
+	jadd(o, "nr_frames", json_object_new_int((int)g->nr_frames));
+	jadd(o, "nr_status_frames", json_object_new_int((int)g->nr_status_frames));
+	jadd(o, "max_frames", json_object_new_int((int)g->max_frames));
+	jadd(o, "nr_entries", ju64(g->nr_refs));
+	jadd(o, "in_use", ju64(g->in_use));
+	jadd(o, "mapped_read", ju64(g->mapped_read));
+	jadd(o, "mapped_write", ju64(g->mapped_write));
+	for (i = 0; i < g->npeers; i++) {
+		struct json_object *p = json_object_new_object();
+
+		jadd(p, "domid", ju64(g->peers[i].domid));
+		jadd(p, "count", ju64(g->peers[i].count));
+		json_object_array_add(peers, p);
+	}
+	jadd(o, "by_peer", peers);
+	for (i = 0; i < g->count; i++) {
+		const struct xp_grant_entry *e = &g->entries[i];
+		struct json_object *j, *fa;
+		char *tok, *save = NULL;
+
+		if (ref >= 0 && e->ref != (uint64_t)ref)
+			continue;
+		j = json_object_new_object();
+		jadd(j, "ref", ju64(e->ref));
+		jadd(j, "type", json_object_new_string(xp_grant_type_name(e->flags)));
+		jadd(j, "flags_raw", json_object_new_string((snprintf(fl, sizeof(fl), "0x%04x", e->flags), fl)));
+		fa = json_object_new_array();
+		xp_grant_flags_str(e->flags | e->status, fl, sizeof(fl));
+		for (tok = strtok_r(fl, ",", &save), tok = strtok_r(NULL, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save))
+			json_object_array_add(fa, json_object_new_string(tok));
+		jadd(j, "flags", fa);
+		jadd(j, "peer", ju64(e->peer));
+		if ((e->flags & 3) == 3) {
+			jadd(j, "trans_domid", ju64(e->trans_domid));
+			jadd(j, "trans_gref", ju64(e->trans_gref));
+		} else {
+			jadd(j, "frame", xp_json_hex(e->frame));
+			jadd(j, "pfn", e->pfn == ~0ULL ? NULL : xp_json_hex(e->pfn));
+		}
+		if (e->flags & 0x100) {
+			jadd(j, "page_off", ju64(e->page_off));
+			jadd(j, "length", ju64(e->length));
+		}
+		json_object_array_add(arr, j);
+	}
+	jadd(o, "entries", arr);
 	return o;
 }
 

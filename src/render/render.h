@@ -31,6 +31,10 @@ struct json_object *xp_render_p2m_info_json(const struct xp_domain_info *d,
 void xp_render_path_text(FILE *f, const struct xp_path *p, unsigned int width);
 struct json_object *xp_render_path_json(const struct xp_path *p);
 
+/* grants: every entry, or only @ref when >= 0 */
+void xp_render_grants_text(FILE *f, const char *label, const struct xp_grant_table *g, int64_t ref);
+struct json_object *xp_render_grants_json(const struct xp_grant_table *g, int64_t ref);
+
 /* list */
 struct json_object *xp_render_domain_json(const struct xp_domain_info *d, const struct xp_quick *q);
 

@@ -30,9 +30,16 @@ struct fx_host *fx_host_create(uint64_t max_mfn)
 void fx_host_destroy(struct fx_host *h)
 {
 	uint64_t i;
+	unsigned int d, k;
 
 	if (!h)
 		return;
+	for (d = 0; d < FX_MAX_DOMS; d++) {
+		for (k = 0; k < 16; k++)
+			free(h->doms[d].gnt.shared[k]);
+		for (k = 0; k < 4; k++)
+			free(h->doms[d].gnt.status[k]);
+	}
 	for (i = 0; i < h->max_mfn; i++)
 		free(h->mem[i]);
 	free(h->mem);
@@ -291,6 +298,91 @@ static void fill_info(const struct fx_dom *d, struct xp_domain_info *info)
 	info->handle[0] = (uint8_t)d->domid;
 }
 
+struct fx_gnttab *fx_gnttab(struct fx_host *h, uint32_t domid)
+{
+	struct fx_dom *d = find_dom(h, domid);
+
+	return d ? &d->gnt : NULL;
+}
+
+static void gnt_grow(struct fx_gnttab *g, unsigned int frames)
+{
+	unsigned int k;
+
+	for (k = g->nr_frames; k < frames && k < 16; k++)
+		g->shared[k] = calloc(1, 4096);
+	for (k = 0; k < 4 && g->version == 2 && k * 8 < frames; k++)
+		if (!g->status[k])
+			g->status[k] = calloc(1, 4096);
+	if (frames > g->nr_frames)
+		g->nr_frames = frames;
+}
+
+void fx_gnttab_init(struct fx_host *h, uint32_t domid, unsigned int version, unsigned int frames)
+{
+	struct fx_gnttab *g = fx_gnttab(h, domid);
+
+	g->version = version;
+	g->max_frames = 16;
+	g->console_mfn = g->store_mfn = ~0ULL;
+	gnt_grow(g, frames);
+}
+
+static struct xp_error *fx_gnt_info(struct xp_backend *be, uint32_t domid, unsigned int *version,
+				    unsigned int *nr_frames, unsigned int *nr_status,
+				    unsigned int *max_frames)
+{
+	struct fx_gnttab *g = fx_gnttab(be->priv, domid);
+
+	if (!g || !g->version)
+		return xp_error_create(XP_ERR_UNSUPPORTED, ENOSYS, "no grant table");
+	*version = g->version;
+	*nr_frames = g->nr_frames;
+	*nr_status = g->version == 2 ? (g->nr_frames + 7) / 8 : 0;
+	*max_frames = g->max_frames;
+	return NULL;
+}
+
+/* As Xen's grant-table resource: asking beyond the current size grows it. */
+static struct xp_error *fx_gnt_map(struct xp_backend *be, uint32_t domid, bool status,
+				   unsigned int first, unsigned int count, const void **addr)
+{
+	struct fx_gnttab *g = fx_gnttab(be->priv, domid);
+	uint8_t *buf;
+	unsigned int k;
+
+	if (!g || first + count > (status ? 4 : g->max_frames))
+		return xp_error_create(XP_ERR_INVALID, EINVAL, "beyond the maximum");
+	if (!status && first + count > g->nr_frames) {
+		g->grown++;
+		gnt_grow(g, first + count);
+	}
+	buf = calloc(count, 4096);
+	for (k = 0; k < count; k++) {
+		uint8_t *src = status ? g->status[first + k] : g->shared[first + k];
+
+		if (src)
+			memcpy(buf + k * 4096, src, 4096);
+	}
+	*addr = buf;
+	return NULL;
+}
+
+static void fx_gnt_unmap(struct xp_backend *be, const void *addr, unsigned int count)
+{
+	free((void *)addr);
+}
+
+static struct xp_error *fx_rings(struct xp_backend *be, uint32_t domid, uint64_t *console,
+				 uint64_t *store)
+{
+	struct fx_gnttab *g = fx_gnttab(be->priv, domid);
+
+	*console = g ? g->console_mfn : ~0ULL;
+	*store = g ? g->store_mfn : ~0ULL;
+	return NULL;
+}
+
 static void fx_be_destroy(struct xp_backend *be)
 {
 	free(be);
@@ -392,6 +484,10 @@ static const struct xp_backend_ops fx_ops = {
 	.unmap_frames = fx_unmap,
 	.m2p_map = fx_m2p,
 	.vcpu_cr3 = fx_cr3,
+	.grant_table_info = fx_gnt_info,
+	.grant_frames_map = fx_gnt_map,
+	.grant_frames_unmap = fx_gnt_unmap,
+	.toolstack_rings = fx_rings,
 };
 
 struct xp_backend *fx_backend_create(struct fx_host *h)

@@ -17,8 +17,17 @@
 #define FX_FREE 0xffffU
 #define FX_MAX_DOMS 8
 
+struct fx_gnttab {
+	unsigned int version, nr_frames, max_frames;
+	uint8_t *shared[16];		/* 4 KiB each */
+	uint8_t *status[4];
+	uint64_t console_mfn, store_mfn;	/* what the toolstack recorded */
+	unsigned int grown;		/* times a map beyond the size grew it */
+};
+
 struct fx_dom {
 	bool used;
+	struct fx_gnttab gnt;
 	uint32_t domid;
 	char name[32];
 	enum xp_domain_type type;
@@ -61,6 +70,10 @@ void fx_free(struct fx_host *h, uint64_t mfn);
 void *fx_page(struct fx_host *h, uint64_t mfn);
 void fx_set(struct fx_host *h, uint64_t mfn, unsigned int idx, unsigned int width, uint64_t v);
 uint64_t fx_get(struct fx_host *h, uint64_t mfn, unsigned int idx, unsigned int width);
+
+/* Give @domid a grant table (v1 or v2) of @frames frames, 64 max. */
+void fx_gnttab_init(struct fx_host *h, uint32_t domid, unsigned int version, unsigned int frames);
+struct fx_gnttab *fx_gnttab(struct fx_host *h, uint32_t domid);
 
 /* Build a consistent PV guest.  max_pfn >= nr_pages: the rest is missing. */
 int fx_build_guest(struct fx_host *h, uint32_t domid, const char *name, unsigned int width,
