@@ -41,7 +41,7 @@ static void die(struct xp_error *err)
 static void baseline(struct xp_backend *be, uint32_t domid, struct result *res)
 {
 	struct xp_report *scratch = xp_report_create(0);
-	struct xp_walk w = { 0 };
+	struct xp_walk w = {0};
 	struct xp_target *t;
 	struct xp_error *err;
 	const uint64_t *leaves;
@@ -71,7 +71,8 @@ static void baseline(struct xp_backend *be, uint32_t domid, struct result *res)
 		if (err)
 			die(err);
 		for (j = 0; j < m; j++) {
-			const uint64_t *p = (const uint64_t *)((const char *)addr + j * XP_PAGE_SIZE);
+			const uint64_t *p =
+				(const uint64_t *)((const char *)addr + j * XP_PAGE_SIZE);
 
 			if (errs[j])
 				continue;
@@ -116,7 +117,7 @@ static void check(struct xp_backend *be, uint32_t domid, struct result *res)
 static struct result measure(const char *host, uint32_t domid,
 			     void (*fn)(struct xp_backend *, uint32_t, struct result *))
 {
-	struct result res = { 0 };
+	struct result res = {0};
 	int fds[2];
 	pid_t pid;
 
@@ -148,7 +149,7 @@ static struct result measure(const char *host, uint32_t domid,
 
 int main(int argc, char **argv)
 {
-	struct result base, chk, best_base = { 0 }, best_chk = { 0 };
+	struct result base, chk, best_base = {0}, best_chk = {0};
 	unsigned int repeat, i;
 	uint64_t domid;
 	char sz[32];
@@ -166,10 +167,12 @@ int main(int argc, char **argv)
 		if (!i || chk.seconds < best_chk.seconds)
 			best_chk = chk;
 	}
-	printf("%-10s %12" PRIu64 " pfns  baseline %8.3f s %8.1f Mpfn/s %7ld MiB | check %8.3f s %8.1f Mpfn/s %7ld MiB | check/baseline %.2fx%s\n",
+	printf("%-10s %12" PRIu64 " pfns  baseline %8.3f s %8.1f Mpfn/s %7ld MiB | check %8.3f s "
+	       "%8.1f Mpfn/s %7ld MiB | check/baseline %.2fx%s\n",
 	       xp_format_size(best_chk.pfns * 4096, sz, sizeof(sz)), best_chk.pfns,
-	       best_base.seconds, best_base.pfns / best_base.seconds / 1e6, best_base.maxrss_kb / 1024,
-	       best_chk.seconds, best_chk.pfns / best_chk.seconds / 1e6, best_chk.maxrss_kb / 1024,
-	       best_chk.seconds / best_base.seconds, best_chk.ok ? "" : "  (NOT CONSISTENT)");
+	       best_base.seconds, best_base.pfns / best_base.seconds / 1e6,
+	       best_base.maxrss_kb / 1024, best_chk.seconds, best_chk.pfns / best_chk.seconds / 1e6,
+	       best_chk.maxrss_kb / 1024, best_chk.seconds / best_base.seconds,
+	       best_chk.ok ? "" : "  (NOT CONSISTENT)");
 	return 0;
 }

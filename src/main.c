@@ -14,17 +14,17 @@
 
 /* Only verbs that are implemented are listed. */
 static const struct xp_verb verbs[] = {
-	{ "check", "DOMID|NAME...|--all", "validate p2m against the M2P", xp_cmd_check },
-	{ "show", "DOMID|NAME", "p2m fields, a pfn's path, --dump", xp_cmd_show },
-	{ "grants", "DOMID|NAME", "the grant table: entries, peers", xp_cmd_grants },
-	{ "list", "", "domains, p2m layout, health", xp_cmd_list },
+	{"check", "DOMID|NAME...|--all", "validate p2m against the M2P", xp_cmd_check},
+	{"show", "DOMID|NAME", "p2m fields, a pfn's path, --dump", xp_cmd_show},
+	{"grants", "DOMID|NAME", "the grant table: entries, peers", xp_cmd_grants},
+	{"list", "", "domains, p2m layout, health", xp_cmd_list},
 };
 
 const char *argp_program_version = PACKAGE_NAME " " PACKAGE_VERSION;
 
 struct main_args {
 	struct xp_cli *cli;
-	int verb_index;		/* argv index of the verb */
+	int verb_index; /* argv index of the verb */
 };
 
 static error_t main_parse(int key, char *arg, struct argp_state *state)
@@ -73,17 +73,21 @@ int main(int argc, char **argv)
 		.prog = PACKAGE_NAME,
 		.out = stdout,
 	};
-	struct main_args a = { .cli = &cli, .verb_index = 0 };
+	struct main_args a = {.cli = &cli, .verb_index = 0};
 	/* Global options may come before the verb (and after it, in the
 	 * verb's own parser). */
 	static const struct argp_child children[] = {
-		{ &xp_global_argp, 0, NULL, 0 },
-		{ 0 },
+		{&xp_global_argp, 0, NULL, 0},
+		{0},
 	};
 	static const struct argp argp = {
-		NULL, main_parse, "VERB [ARGS...]",
+		NULL,
+		main_parse,
+		"VERB [ARGS...]",
 		"Inspect and validate Xen PV guests' p2m structures and grant tables.\v",
-		children, main_help_filter, NULL,
+		children,
+		main_help_filter,
+		NULL,
 	};
 	const char *env;
 	size_t i;
@@ -99,7 +103,7 @@ int main(int argc, char **argv)
 		if (strcmp(verbs[i].name, cli.verb) == 0)
 			return verbs[i].run(&cli, argc - a.verb_index, argv + a.verb_index);
 	}
-	fprintf(stderr, "%s: unknown verb '%s'\nTry '%s --help' for the list of verbs.\n",
-		cli.prog, cli.verb, cli.prog);
+	fprintf(stderr, "%s: unknown verb '%s'\nTry '%s --help' for the list of verbs.\n", cli.prog,
+		cli.verb, cli.prog);
 	return XP_EXIT_USAGE;
 }

@@ -14,9 +14,9 @@ TESTS += tests/unit/test-util
 
 # CLI frame; the detection matrix (every fault kind -> its finding).
 TESTS += tests/scenario/cli.sh tests/scenario/check-matrix.sh tests/scenario/check-lifecycle.sh \
-	tests/scenario/check-race.sh
+	tests/scenario/check-race.sh tests/scenario/check-inputs.sh
 EXTRA_DIST += tests/scenario/cli.sh tests/scenario/check-matrix.sh tests/scenario/check-lifecycle.sh \
-	tests/scenario/check-race.sh
+	tests/scenario/check-race.sh tests/scenario/check-inputs.sh
 
 # The engine against the in-memory fixture.
 noinst_LIBRARIES += tests/unit/libfixture.a
@@ -46,8 +46,8 @@ TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
 
 # Help, man page and completions agree.
-TESTS += tests/scenario/docs.sh
-EXTRA_DIST += tests/scenario/docs.sh
+TESTS += tests/scenario/docs.sh tests/scenario/style.sh
+EXTRA_DIST += tests/scenario/docs.sh tests/scenario/style.sh
 
 include tests/sim.mk
 include tests/guest.mk

@@ -8,7 +8,7 @@
 #include "backend/backend.h"
 #include "lib/util.h"
 
-#define unsupported(be, what)                                                           \
+#define unsupported(be, what)                                                                  \
 	xp_error_create(XP_ERR_UNSUPPORTED, EOPNOTSUPP, "%s: not supported by the %s backend", \
 			what, (be)->ops->name)
 

@@ -35,25 +35,25 @@ enum xp_domain_type {
 
 struct xp_domain_info {
 	uint32_t domid;
-	char name[64];			/* "" when the backend cannot tell */
+	char name[64]; /* "" when the backend cannot tell */
 	enum xp_domain_type type;
-	unsigned int guest_width;	/* bytes in a guest word: 8 or 4; 0 = unknown */
-	uint64_t max_pages;		/* the hypervisor's limit for the domain */
-	uint64_t tot_pages;		/* pages the domain owns now */
-	uint64_t shared_info_frame;	/* MFN of the shared_info page */
+	unsigned int guest_width;   /* bytes in a guest word: 8 or 4; 0 = unknown */
+	uint64_t max_pages;	    /* the hypervisor's limit for the domain */
+	uint64_t tot_pages;	    /* pages the domain owns now */
+	uint64_t shared_info_frame; /* MFN of the shared_info page */
 	unsigned int nr_vcpus;
 	bool paused;
 	bool dying;
 	bool crashed;
 	bool shutdown;
-	uint8_t handle[16];		/* the domain's UUID */
+	uint8_t handle[16]; /* the domain's UUID */
 };
 
 struct xp_host_info {
-	uint64_t max_mfn;		/* MFNs are valid when < max_mfn (= M2P entries) */
+	uint64_t max_mfn; /* MFNs are valid when < max_mfn (= M2P entries) */
 	unsigned int xen_major, xen_minor;
 	char xen_extra[32];
-	char backend[16];		/* "xen", "sim" */
+	char backend[16]; /* "xen", "sim" */
 };
 
 struct xp_backend;

@@ -24,13 +24,13 @@ struct check_args {
 };
 
 static const struct argp_option check_options[] = {
-	{ "all", 'a', NULL, 0, "Check every PV domain", 0 },
-	{ "symbols", 's', "FILE", 0,
-	  "The guest kernel's System.map: also check the guest-internal view", 0 },
-	{ "max-findings", OPT_MAX_FINDINGS, "N", 0,
-	  "Show at most N findings of each kind in text output (default 10)", 0 },
-	{ "no-grants", OPT_NO_GRANTS, NULL, 0, "Do not validate the grant table", 0 },
-	{ 0 },
+	{"all", 'a', NULL, 0, "Check every PV domain", 0},
+	{"symbols", 's', "FILE", 0,
+	 "The guest kernel's System.map: also check the guest-internal view", 0},
+	{"max-findings", OPT_MAX_FINDINGS, "N", 0,
+	 "Show at most N findings of each kind in text output (default 10)", 0},
+	{"no-grants", OPT_NO_GRANTS, NULL, 0, "Do not validate the grant table", 0},
+	{0},
 };
 
 static error_t check_parse(int key, char *arg, struct argp_state *state)
@@ -70,11 +70,15 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp check_argp = {
-	check_options, check_parse, "DOMID|NAME... | --all",
+	check_options,
+	check_parse,
+	"DOMID|NAME... | --all",
 	"Check PV guests' p2m structures against the hypervisor's M2P.\v"
 	"Exit status: 0 consistent, 1 inconsistencies found, 3 runtime failure, "
 	"4 backend unavailable or permission denied (the worst over all domains).",
-	NULL, NULL, NULL,
+	NULL,
+	NULL,
+	NULL,
 };
 
 struct outcome {
@@ -102,11 +106,13 @@ static void check_one(struct xp_cli *cli, struct xp_backend *be, const struct xp
 		o->failed++;
 		note(o, code);
 		if (cli->json) {
-			struct json_object *j = json_object_new_object(), *e = json_object_new_object();
+			struct json_object *j = json_object_new_object(),
+					   *e = json_object_new_object();
 
 			json_object_object_add(j, "domid", json_object_new_int64(d->domid));
 			json_object_object_add(j, "name", json_object_new_string(d->name));
-			json_object_object_add(e, "kind", json_object_new_string(xp_errkind_name(err->kind)));
+			json_object_object_add(e, "kind",
+					       json_object_new_string(xp_errkind_name(err->kind)));
 			json_object_object_add(e, "message", json_object_new_string(err->message));
 			json_object_object_add(e, "exit_code", json_object_new_int(code));
 			json_object_object_add(j, "error", e);
@@ -139,12 +145,12 @@ static void check_one(struct xp_cli *cli, struct xp_backend *be, const struct xp
 
 int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 {
-	struct check_args a = { .max_findings = 10 };
+	struct check_args a = {.max_findings = 10};
 	struct xp_check_options opts;
 	struct xp_symbols *syms = NULL;
 	struct xp_backend *be = NULL;
 	struct json_object *arr = NULL;
-	struct outcome o = { 0 };
+	struct outcome o = {0};
 	struct xp_error *err;
 	int i;
 
@@ -201,10 +207,15 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 					struct json_object *j = json_object_new_object();
 					struct json_object *e = json_object_new_object();
 
-					json_object_object_add(j, "domain", json_object_new_string(a.doms[i]));
-					json_object_object_add(e, "kind", json_object_new_string(xp_errkind_name(err->kind)));
-					json_object_object_add(e, "message", json_object_new_string(err->message));
-					json_object_object_add(e, "exit_code", json_object_new_int(code));
+					json_object_object_add(j, "domain",
+							       json_object_new_string(a.doms[i]));
+					json_object_object_add(
+						e, "kind",
+						json_object_new_string(xp_errkind_name(err->kind)));
+					json_object_object_add(
+						e, "message", json_object_new_string(err->message));
+					json_object_object_add(e, "exit_code",
+							       json_object_new_int(code));
 					json_object_object_add(j, "error", e);
 					json_object_array_add(arr, j);
 				} else {
@@ -221,7 +232,8 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 
 		json_object_object_add(doc, "domains", arr);
 		json_object_object_add(sum, "consistent", json_object_new_int((int)o.consistent));
-		json_object_object_add(sum, "inconsistent", json_object_new_int((int)o.inconsistent));
+		json_object_object_add(sum, "inconsistent",
+				       json_object_new_int((int)o.inconsistent));
 		json_object_object_add(sum, "other", json_object_new_int((int)o.other));
 		json_object_object_add(sum, "failed", json_object_new_int((int)o.failed));
 		json_object_object_add(sum, "exit_code", json_object_new_int(o.code));

@@ -13,12 +13,12 @@ enum {
 };
 
 static const struct argp_option global_options[] = {
-	{ NULL, 0, NULL, 0, "Global options:", -1 },
-	{ "json", 'j', NULL, 0, "Output JSON", -1 },
-	{ "pretty", 'p', NULL, 0, "Output indented JSON (implies --json)", -1 },
-	{ "sim", OPT_SIM, "HOSTFILE", 0,
-	  "Use the simulated host in HOSTFILE instead of Xen (also $XENP2M_SIM)", -1 },
-	{ 0 },
+	{NULL, 0, NULL, 0, "Global options:", -1},
+	{"json", 'j', NULL, 0, "Output JSON", -1},
+	{"pretty", 'p', NULL, 0, "Output indented JSON (implies --json)", -1},
+	{"sim", OPT_SIM, "HOSTFILE", 0,
+	 "Use the simulated host in HOSTFILE instead of Xen (also $XENP2M_SIM)", -1},
+	{0},
 };
 
 /* The cli the global options go to while a verb's arguments are parsed. */
@@ -46,7 +46,7 @@ static error_t global_parse(int key, char *arg, struct argp_state *state)
 	}
 }
 
-const struct argp xp_global_argp = { global_options, global_parse, NULL, NULL, NULL, NULL, NULL };
+const struct argp xp_global_argp = {global_options, global_parse, NULL, NULL, NULL, NULL, NULL};
 
 /*
  * Each verb's argp parses its own options and positional arguments, with
@@ -57,8 +57,8 @@ void xp_cli_parse(struct xp_cli *cli, const struct argp *verb_argp, int argc, ch
 		  void *input)
 {
 	struct argp_child children[] = {
-		{ &xp_global_argp, 0, NULL, -1 },
-		{ 0 },
+		{&xp_global_argp, 0, NULL, -1},
+		{0},
 	};
 	struct argp argp = *verb_argp;
 	char name[64];
@@ -92,7 +92,8 @@ int xp_cli_fail(struct xp_cli *cli, struct xp_error *err)
 		struct json_object *doc = xp_cli_json_doc();
 		struct json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "kind", json_object_new_string(xp_errkind_name(err->kind)));
+		json_object_object_add(e, "kind",
+				       json_object_new_string(xp_errkind_name(err->kind)));
 		json_object_object_add(e, "message", json_object_new_string(err->message));
 		json_object_object_add(e, "exit_code", json_object_new_int(code));
 		json_object_object_add(doc, "error", e);

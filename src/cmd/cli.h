@@ -17,18 +17,18 @@
 #include "render/render.h"
 
 struct xp_cli {
-	bool json;		/* -j/--json */
-	bool pretty;		/* -p/--pretty (implies --json) */
+	bool json;   /* -j/--json */
+	bool pretty; /* -p/--pretty (implies --json) */
 	bool quiet;
-	const char *sim;	/* --sim=HOSTFILE or $XENP2M_SIM */
-	const char *prog;	/* "xenp2m" */
+	const char *sim;  /* --sim=HOSTFILE or $XENP2M_SIM */
+	const char *prog; /* "xenp2m" */
 	const char *verb;
 	FILE *out;
 };
 
 struct xp_verb {
 	const char *name;
-	const char *args_doc;	/* shown in the top-level help */
+	const char *args_doc; /* shown in the top-level help */
 	const char *summary;
 	int (*run)(struct xp_cli *cli, int argc, char **argv);
 };

@@ -27,9 +27,9 @@ struct grants_args {
 };
 
 static const struct argp_option grants_options[] = {
-	{ "all-entries", OPT_ALL_ENTRIES, NULL, 0, "List every entry, not only those in use", 0 },
-	{ "ref", OPT_REF, "N", 0, "Show grant reference N only", 0 },
-	{ 0 },
+	{"all-entries", OPT_ALL_ENTRIES, NULL, 0, "List every entry, not only those in use", 0},
+	{"ref", OPT_REF, "N", 0, "Show grant reference N only", 0},
+	{0},
 };
 
 static error_t grants_parse(int key, char *arg, struct argp_state *state)
@@ -60,15 +60,19 @@ static error_t grants_parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp grants_argp = {
-	grants_options, grants_parse, "DOMID|NAME",
+	grants_options,
+	grants_parse,
+	"DOMID|NAME",
 	"Show a guest's grant table: its current size (read without growing it), the entries in "
 	"use with decoded flags, peer, frame and pfn, and counts by peer.",
-	NULL, NULL, NULL,
+	NULL,
+	NULL,
+	NULL,
 };
 
 int xp_cmd_grants(struct xp_cli *cli, int argc, char **argv)
 {
-	struct grants_args a = { 0 };
+	struct grants_args a = {0};
 	struct xp_grant_table *g = NULL;
 	struct xp_backend *be = NULL;
 	struct xp_domain_info d;
@@ -82,7 +86,8 @@ int xp_cmd_grants(struct xp_cli *cli, int argc, char **argv)
 		err = xp_grants_read(be, d.domid, a.all_entries || a.has_ref, &g);
 	if (!err && a.has_ref && a.ref >= g->nr_refs)
 		err = xp_error_create(XP_ERR_USAGE, ERANGE,
-				      "grant reference %" PRIu64 " is beyond domain %u's table (%u entries)",
+				      "grant reference %" PRIu64
+				      " is beyond domain %u's table (%u entries)",
 				      a.ref, d.domid, g->nr_refs);
 	if (err) {
 		xp_grant_table_destroy(g);

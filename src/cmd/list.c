@@ -9,10 +9,14 @@
 #include "engine/engine.h"
 
 static const struct argp list_argp = {
-	NULL, NULL, "",
+	NULL,
+	NULL,
+	"",
 	"List every domain: id, name, type, width, p2m layout, max_pfn, generation and a quick "
 	"health flag (ok, restored, unpublished, changing, bad, not-pv).",
-	NULL, NULL, NULL,
+	NULL,
+	NULL,
+	NULL,
 };
 
 int xp_cmd_list(struct xp_cli *cli, int argc, char **argv)

@@ -30,12 +30,12 @@ struct show_args {
 };
 
 static const struct argp_option show_options[] = {
-	{ "pfn", OPT_PFN, "PFN", 0, "Look up one pfn and show its path through the structures", 0 },
-	{ "mfn", OPT_MFN, "MFN", 0, "Reverse lookup: M2P, then the pfn's path", 0 },
-	{ "dump", OPT_DUMP, NULL, 0, "Every pfn -> mfn with its class (streamed)", 0 },
-	{ "first", OPT_FIRST, "PFN", 0, "With --dump: start at PFN", 0 },
-	{ "last", OPT_LAST, "PFN", 0, "With --dump: stop after PFN", 0 },
-	{ 0 },
+	{"pfn", OPT_PFN, "PFN", 0, "Look up one pfn and show its path through the structures", 0},
+	{"mfn", OPT_MFN, "MFN", 0, "Reverse lookup: M2P, then the pfn's path", 0},
+	{"dump", OPT_DUMP, NULL, 0, "Every pfn -> mfn with its class (streamed)", 0},
+	{"first", OPT_FIRST, "PFN", 0, "With --dump: start at PFN", 0},
+	{"last", OPT_LAST, "PFN", 0, "With --dump: stop after PFN", 0},
+	{0},
 };
 
 static error_t show_parse(int key, char *arg, struct argp_state *state)
@@ -84,12 +84,16 @@ static error_t show_parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp show_argp = {
-	show_options, show_parse, "DOMID|NAME",
+	show_options,
+	show_parse,
+	"DOMID|NAME",
 	"Show a PV guest's p2m: the shared_info fields and a summary of its structures, one "
 	"pfn's (or mfn's) path, or every entry with --dump.\v"
 	"--dump prints a '#' header, then one line per pfn: PFN ENTRY CLASS (hex; CLASS is "
 	"valid, invalid, missing, identity or foreign).",
-	NULL, NULL, NULL,
+	NULL,
+	NULL,
+	NULL,
 };
 
 struct dump_state {
@@ -107,7 +111,8 @@ static int dump_one(void *arg, uint64_t pfn, uint64_t entry, enum xp_entry_class
 
 		json_object_object_add(o, "pfn", xp_json_hex(pfn));
 		json_object_object_add(o, "entry", xp_json_hex(entry));
-		json_object_object_add(o, "class", json_object_new_string(xp_entry_class_name(cls)));
+		json_object_object_add(o, "class",
+				       json_object_new_string(xp_entry_class_name(cls)));
 		fputs(d->first ? "\n" : ",\n", d->cli->out);
 		fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), d->cli->out);
 		json_object_put(o);
@@ -123,7 +128,7 @@ static int dump_one(void *arg, uint64_t pfn, uint64_t entry, enum xp_entry_class
 static int show_dump(struct xp_cli *cli, struct xp_backend *be, const struct xp_domain_info *d,
 		     const struct show_args *a)
 {
-	struct dump_state st = { .cli = cli, .first = true };
+	struct dump_state st = {.cli = cli, .first = true};
 	struct xp_p2m_info info;
 	struct xp_error *err;
 	uint64_t unreachable = 0;
@@ -133,8 +138,9 @@ static int show_dump(struct xp_cli *cli, struct xp_backend *be, const struct xp_
 	if (err)
 		return xp_cli_fail(cli, err);
 	if (cli->json)
-		fprintf(cli->out, "{\"schema_version\":%d,\"domid\":%u,\"name\":\"%s\",\"max_pfn\":%" PRIu64
-				  ",\"layout\":\"%s\",\"entries\":[",
+		fprintf(cli->out,
+			"{\"schema_version\":%d,\"domid\":%u,\"name\":\"%s\",\"max_pfn\":%" PRIu64
+			",\"layout\":\"%s\",\"entries\":[",
 			XP_JSON_SCHEMA_VERSION, d->domid, "", info.max_pfn,
 			xp_layout_name(info.layout));
 	else
@@ -155,7 +161,7 @@ static int show_dump(struct xp_cli *cli, struct xp_backend *be, const struct xp_
 
 int xp_cmd_show(struct xp_cli *cli, int argc, char **argv)
 {
-	struct show_args a = { .last = ~0ULL };
+	struct show_args a = {.last = ~0ULL};
 	struct xp_backend *be = NULL;
 	struct xp_domain_info d;
 	struct xp_error *err;
@@ -194,19 +200,21 @@ int xp_cmd_show(struct xp_cli *cli, int argc, char **argv)
 			if (a.has_mfn) {
 				json_object_object_add(doc, "mfn", xp_json_hex(a.mfn));
 				json_object_object_add(doc, "m2p", xp_json_hex(pfn));
-				json_object_object_add(doc, "mfn_is_pfns_frame",
-						       json_object_new_boolean(p.reachable &&
-									       p.entry == a.mfn));
+				json_object_object_add(
+					doc, "mfn_is_pfns_frame",
+					json_object_new_boolean(p.reachable && p.entry == a.mfn));
 			}
 			json_object_object_add(doc, "path", o);
 			xp_cli_json_print(cli, doc);
 		} else {
 			if (a.has_mfn)
-				fprintf(cli->out, "mfn 0x%" PRIx64 " -> pfn 0x%" PRIx64 " (M2P)%s\n",
-					a.mfn, pfn,
+				fprintf(cli->out,
+					"mfn 0x%" PRIx64 " -> pfn 0x%" PRIx64 " (M2P)%s\n", a.mfn,
+					pfn,
 					p.reachable && p.entry == a.mfn
 						? ", and p2m names it back"
-						: ": but the p2m does NOT name this frame for that pfn");
+						: ": but the p2m does NOT name this frame for that "
+						  "pfn");
 			xp_render_path_text(cli->out, &p, d.guest_width);
 		}
 	} else {
@@ -221,7 +229,8 @@ int xp_cmd_show(struct xp_cli *cli, int argc, char **argv)
 		} else if (cli->json) {
 			struct json_object *doc = xp_cli_json_doc();
 
-			json_object_object_add(doc, "domain", xp_render_p2m_info_json(&d, &info, r));
+			json_object_object_add(doc, "domain",
+					       xp_render_p2m_info_json(&d, &info, r));
 			xp_cli_json_print(cli, doc);
 		} else {
 			xp_render_p2m_info_text(cli->out, &d, &info, r);

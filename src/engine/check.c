@@ -51,8 +51,7 @@ const char *xp_entry_class_name(enum xp_entry_class c)
  * the source host's values with the frame list list zeroed (DESIGN.md 3).
  * Returns true when the state is one that must not be walked.
  */
-static bool special_state(struct xp_target *t, const struct xp_shinfo_p2m *si,
-			  struct xp_report *r)
+static bool special_state(struct xp_target *t, const struct xp_shinfo_p2m *si, struct xp_report *r)
 {
 	if (si->frame_list_list != 0 && !(si->frame_list_list == t->invalid && !si->p2m_cr3))
 		return false;
@@ -74,7 +73,7 @@ static bool special_state(struct xp_target *t, const struct xp_shinfo_p2m *si,
 static struct xp_error *one_pass(struct xp_target *t, const struct xp_check_options *o,
 				 struct xp_report *r, bool *settled)
 {
-	struct xp_walk w = { 0 };
+	struct xp_walk w = {0};
 	struct xp_error *err = NULL;
 	uint64_t gen1;
 
@@ -166,8 +165,8 @@ struct xp_error *xp_check_domain(struct xp_backend *be, uint32_t domid,
 		cur = prev;
 		xp_report_clear_findings(cur);
 		cur->p2m.passes = opts->max_passes;
-		xp_find(cur, XP_F_GENERATION_UNSTABLE, "shared_info", XP_LOC_ACTUAL, 0, 0, 0, 0, 0, 0,
-			cur->p2m.generation,
+		xp_find(cur, XP_F_GENERATION_UNSTABLE, "shared_info", XP_LOC_ACTUAL, 0, 0, 0, 0, 0,
+			0, cur->p2m.generation,
 			settled ? "the p2m changed between every two of %u walks"
 				: "p2m_generation was odd or changed during each of %u walks",
 			opts->max_passes);
@@ -199,8 +198,7 @@ struct xp_error *xp_check_domain(struct xp_backend *be, uint32_t domid,
 	return NULL;
 }
 
-struct xp_error *xp_p2m_info_read(struct xp_backend *be, uint32_t domid,
-				  struct xp_p2m_info *info)
+struct xp_error *xp_p2m_info_read(struct xp_backend *be, uint32_t domid, struct xp_p2m_info *info)
 {
 	struct xp_shinfo_p2m si;
 	struct xp_target *t;

@@ -42,9 +42,9 @@ const char *xp_grant_flags_str(unsigned int flags, char *buf, size_t len)
 		unsigned int bit;
 		const char *name;
 	} names[] = {
-		{ GTF_readonly, "readonly" }, { GTF_reading, "reading" }, { GTF_writing, "writing" },
-		{ GTF_PWT, "pwt" },	      { GTF_PCD, "pcd" },	  { GTF_PAT, "pat" },
-		{ GTF_sub_page, "sub_page" },
+		{GTF_readonly, "readonly"}, {GTF_reading, "reading"}, {GTF_writing, "writing"},
+		{GTF_PWT, "pwt"},	    {GTF_PCD, "pcd"},	      {GTF_PAT, "pat"},
+		{GTF_sub_page, "sub_page"},
 	};
 	size_t i, off;
 
@@ -103,7 +103,7 @@ static void count_peer(struct xp_grant_table *g, uint32_t domid)
 	if (!n)
 		return;
 	g->peers = n;
-	g->peers[g->npeers++] = (struct xp_grant_peer){ domid, 1 };
+	g->peers[g->npeers++] = (struct xp_grant_peer){domid, 1};
 }
 
 struct xp_error *xp_grants_read(struct xp_backend *be, uint32_t domid, bool all_entries,
@@ -129,7 +129,8 @@ struct xp_error *xp_grants_read(struct xp_backend *be, uint32_t domid, bool all_
 		goto fail;
 	if (g->version != 1 && g->version != 2) {
 		err = xp_error_create(XP_ERR_RUNTIME, EINVAL,
-				      "domain %u: unknown grant table version %u", domid, g->version);
+				      "domain %u: unknown grant table version %u", domid,
+				      g->version);
 		goto fail;
 	}
 	if (g->nr_frames > XP_GRANT_MAX_FRAMES || g->nr_frames > g->max_frames ||
@@ -159,7 +160,7 @@ struct xp_error *xp_grants_read(struct xp_backend *be, uint32_t domid, bool all_
 		m2p = NULL;
 	}
 	for (ref = 0; ref < g->nr_refs; ref++) {
-		struct xp_grant_entry e = { .ref = ref };
+		struct xp_grant_entry e = {.ref = ref};
 
 		if (g->version == 1) {
 			const grant_entry_v1_t *v1 = (const grant_entry_v1_t *)shared + ref;
@@ -178,8 +179,8 @@ struct xp_error *xp_grants_read(struct xp_backend *be, uint32_t domid, bool all_
 			case GTF_transitive:
 				e.trans_domid = __atomic_load_n(&v2->transitive.trans_domid,
 								__ATOMIC_RELAXED);
-				e.trans_gref = __atomic_load_n(&v2->transitive.gref,
-							       __ATOMIC_RELAXED);
+				e.trans_gref =
+					__atomic_load_n(&v2->transitive.gref, __ATOMIC_RELAXED);
 				break;
 			default:
 				e.frame = __atomic_load_n(&v2->full_page.frame, __ATOMIC_RELAXED);
@@ -191,8 +192,8 @@ struct xp_error *xp_grants_read(struct xp_backend *be, uint32_t domid, bool all_
 				}
 			}
 			/* v2 keeps reading/writing in the status frames */
-			if (status && sref / (XP_PAGE_SIZE / sizeof(grant_status_t)) <
-					      g->nr_status_frames)
+			if (status &&
+			    sref / (XP_PAGE_SIZE / sizeof(grant_status_t)) < g->nr_status_frames)
 				e.status = __atomic_load_n((const grant_status_t *)status + sref,
 							   __ATOMIC_RELAXED);
 		}
@@ -282,8 +283,8 @@ struct xp_error *xp_grants_check(struct xp_backend *be, uint32_t domid, struct x
 
 		if ((e->status & (GTF_reading | GTF_writing)) &&
 		    (type == GTF_invalid || type == GTF_accept_transfer))
-			xp_find(r, XP_F_GRANT_FLAGS_BAD, "grant", XP_LOC_INDEX | XP_LOC_ACTUAL, e->ref, 0, 0,
-				0, 0, 0, e->flags,
+			xp_find(r, XP_F_GRANT_FLAGS_BAD, "grant", XP_LOC_INDEX | XP_LOC_ACTUAL,
+				e->ref, 0, 0, 0, 0, 0, e->flags,
 				"grant %u is %s but marked mapped (%s%s): Xen sets reading/writing "
 				"only on permit_access and transitive entries",
 				e->ref, xp_grant_type_name(e->flags),
@@ -291,15 +292,15 @@ struct xp_error *xp_grants_check(struct xp_backend *be, uint32_t domid, struct x
 				g->version == 2 ? ", status" : "");
 		else if (type == GTF_permit_access && (e->flags & GTF_readonly) &&
 			 (e->status & GTF_writing))
-			xp_find(r, XP_F_GRANT_FLAGS_BAD, "grant", XP_LOC_INDEX | XP_LOC_ACTUAL, e->ref, 0, 0,
-				0, 0, 0, e->flags,
+			xp_find(r, XP_F_GRANT_FLAGS_BAD, "grant", XP_LOC_INDEX | XP_LOC_ACTUAL,
+				e->ref, 0, 0, 0, 0, 0, e->flags,
 				"grant %u is read-only but mapped for writing (%s)", e->ref,
 				xp_grant_flags_str(e->flags, fl, sizeof(fl)));
 		if (type == GTF_invalid)
 			continue;
 		if (!find_dom(doms, ndoms, e->peer))
-			xp_find(r, XP_F_GRANT_PEER_MISSING, "grant", XP_LOC_INDEX | XP_LOC_ACTUAL, e->ref,
-				0, 0, 0, 0, 0, e->peer,
+			xp_find(r, XP_F_GRANT_PEER_MISSING, "grant", XP_LOC_INDEX | XP_LOC_ACTUAL,
+				e->ref, 0, 0, 0, 0, 0, e->peer,
 				"grant %u (%s) is to domain %u, which does not exist", e->ref,
 				xp_grant_type_name(e->flags), e->peer);
 		if (type == GTF_permit_access) {
@@ -309,15 +310,15 @@ struct xp_error *xp_grants_check(struct xp_backend *be, uint32_t domid, struct x
 		}
 		if (e->ref == 0 && console != XP_INVALID_MFN && e->frame != console)
 			xp_find(r, XP_F_GRANT_RESERVED_MISMATCH, "grant",
-				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, 0,
-				e->frame, 0, console, e->frame,
+				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0,
+				0, e->frame, 0, console, e->frame,
 				"grant 0 (console) names frame 0x%" PRIx64
 				" but the toolstack recorded the console ring at 0x%" PRIx64,
 				e->frame, console);
 		if (e->ref == 1 && store != XP_INVALID_MFN && e->frame != store)
 			xp_find(r, XP_F_GRANT_RESERVED_MISMATCH, "grant",
-				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 1, 0, 0,
-				e->frame, 0, store, e->frame,
+				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 1, 0,
+				0, e->frame, 0, store, e->frame,
 				"grant 1 (xenstore) names frame 0x%" PRIx64
 				" but the toolstack recorded the xenstore ring at 0x%" PRIx64,
 				e->frame, store);
@@ -339,8 +340,8 @@ struct xp_error *xp_grants_check(struct xp_backend *be, uint32_t domid, struct x
 		for (j = 0; j < n; j++)
 			if (errs[j])
 				xp_find(r, XP_F_GRANT_FRAME_NOT_OWNED, "grant",
-					XP_LOC_INDEX | XP_LOC_MFN, refs[i + j], 0, 0, frames[i + j], 0,
-					0, 0,
+					XP_LOC_INDEX | XP_LOC_MFN, refs[i + j], 0, 0, frames[i + j],
+					0, 0, 0,
 					"grant %u gives access to frame 0x%" PRIx64
 					", which domain %u does not own (%s)",
 					refs[i + j], frames[i + j], domid, strerror(-errs[j]));

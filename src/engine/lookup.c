@@ -39,7 +39,7 @@ static struct xp_error *structures(struct xp_target *t, struct xp_walk *w)
 struct xp_error *xp_p2m_foreach(struct xp_backend *be, uint32_t domid, uint64_t first,
 				uint64_t last, xp_p2m_fn fn, void *arg, uint64_t *unreachable)
 {
-	struct xp_walk w = { 0 };
+	struct xp_walk w = {0};
 	struct xp_target *t;
 	struct xp_error *err;
 	const uint64_t *leaves;
@@ -191,28 +191,29 @@ struct xp_error *xp_p2m_path(struct xp_backend *be, uint32_t domid, uint64_t pfn
 	xp_target_read_shinfo(t, &si);
 	if (pfn >= si.max_pfn) {
 		err = xp_error_create(XP_ERR_USAGE, ERANGE,
-				      "pfn 0x%" PRIx64 " is beyond domain %u's max_pfn 0x%" PRIx64, pfn,
-				      domid, si.max_pfn);
+				      "pfn 0x%" PRIx64 " is beyond domain %u's max_pfn 0x%" PRIx64,
+				      pfn, domid, si.max_pfn);
 		goto out;
 	}
 	/* the mfn tree */
 	if (si.frame_list_list && si.frame_list_list != t->invalid &&
 	    pfn < (uint64_t)t->fpp * t->fpp * t->fpp) {
 		uint64_t fpp = t->fpp, table = si.frame_list_list, v;
-		unsigned int idx[3] = { (unsigned int)(pfn / (fpp * fpp)),
-					(unsigned int)(pfn / fpp % fpp), (unsigned int)(pfn % fpp) };
-		static const char *const names[3] = { "top", "mid", "leaf" };
+		unsigned int idx[3] = {(unsigned int)(pfn / (fpp * fpp)),
+				       (unsigned int)(pfn / fpp % fpp), (unsigned int)(pfn % fpp)};
+		static const char *const names[3] = {"top", "mid", "leaf"};
 		int i;
 
 		step(&path->tree[path->nr_tree++], "frame-list-list", 0, 0, table, 0);
 		for (i = 0; i < 3; i++) {
-			const void *page = table < t->host.max_mfn ? xp_target_frame(t, table, &ferr)
-								   : NULL;
+			const void *page =
+				table < t->host.max_mfn ? xp_target_frame(t, table, &ferr) : NULL;
 
 			if (table >= t->host.max_mfn)
 				ferr = -ERANGE;
 			if (!page) {
-				step(&path->tree[path->nr_tree++], names[i], table, idx[i], 0, ferr);
+				step(&path->tree[path->nr_tree++], names[i], table, idx[i], 0,
+				     ferr);
 				break;
 			}
 			v = xp_word(page, idx[i], t->width);
@@ -239,8 +240,8 @@ struct xp_error *xp_p2m_path(struct xp_backend *be, uint32_t domid, uint64_t pfn
 			const void *page = NULL;
 
 			if (!xp_va_ok(t->width, va)) {
-				step(&path->list[path->nr_list++], leaf ? "leaf" : g->name[level], table,
-				     idx, 0, -EINVAL);
+				step(&path->list[path->nr_list++], leaf ? "leaf" : g->name[level],
+				     table, idx, 0, -EINVAL);
 				break;
 			}
 			if (table < t->host.max_mfn)
@@ -248,13 +249,13 @@ struct xp_error *xp_p2m_path(struct xp_backend *be, uint32_t domid, uint64_t pfn
 			else
 				ferr = -ERANGE;
 			if (!page) {
-				step(&path->list[path->nr_list++], leaf ? "leaf" : g->name[level], table,
-				     idx, 0, ferr);
+				step(&path->list[path->nr_list++], leaf ? "leaf" : g->name[level],
+				     table, idx, 0, ferr);
 				break;
 			}
 			v = leaf ? xp_word(page, idx, t->width) : xp_word(page, idx, 8);
-			step(&path->list[path->nr_list++], leaf ? "leaf" : g->name[level], table, idx,
-			     v, 0);
+			step(&path->list[path->nr_list++], leaf ? "leaf" : g->name[level], table,
+			     idx, v, 0);
 			if (leaf) {
 				entry = v;
 				have = true;

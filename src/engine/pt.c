@@ -7,17 +7,17 @@
 
 static const struct xp_pt_geometry geo64 = {
 	.levels = 4,
-	.shift = { 39, 30, 21, 12 },
-	.entries = { 512, 512, 512, 512 },
-	.name = { "l4", "l3", "l2", "l1" },
+	.shift = {39, 30, 21, 12},
+	.entries = {512, 512, 512, 512},
+	.name = {"l4", "l3", "l2", "l1"},
 };
 
 /* PAE: the top level (the "L3" Xen pins for a 32-bit guest) has 4 entries. */
 static const struct xp_pt_geometry geo32 = {
 	.levels = 3,
-	.shift = { 30, 21, 12 },
-	.entries = { 4, 512, 512 },
-	.name = { "l3", "l2", "l1" },
+	.shift = {30, 21, 12},
+	.entries = {4, 512, 512},
+	.name = {"l3", "l2", "l1"},
 };
 
 const struct xp_pt_geometry *xp_pt_geometry(unsigned int width)

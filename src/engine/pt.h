@@ -16,10 +16,10 @@
 #define XP_PTE_ADDR_MASK 0x000ffffffffff000ULL
 
 struct xp_pt_geometry {
-	unsigned int levels;		/* 4 or 3 */
-	unsigned int shift[4];		/* from the top level down */
-	unsigned int entries[4];	/* entries used per table, top level first */
-	const char *name[4];		/* "l4", "l3", ... */
+	unsigned int levels;	 /* 4 or 3 */
+	unsigned int shift[4];	 /* from the top level down */
+	unsigned int entries[4]; /* entries used per table, top level first */
+	const char *name[4];	 /* "l4", "l3", ... */
 };
 
 const struct xp_pt_geometry *xp_pt_geometry(unsigned int width);

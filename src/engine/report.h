@@ -55,9 +55,9 @@ enum xp_finding_id {
 };
 
 struct xp_finding_desc {
-	const char *name;		/* stable id, kebab-case */
+	const char *name; /* stable id, kebab-case */
 	enum xp_severity severity;
-	const char *summary;		/* one line, for grouped text output */
+	const char *summary; /* one line, for grouped text output */
 };
 
 const struct xp_finding_desc *xp_finding_desc(enum xp_finding_id id);
@@ -78,46 +78,46 @@ enum {
 
 struct xp_finding {
 	enum xp_finding_id id;
-	const char *level;		/* static string: "shared_info", "top", "mid", "leaf", ... */
-	unsigned int has;		/* XP_LOC_* */
-	uint64_t index, index2;		/* e.g. top index, mid index */
+	const char *level;	/* static string: "shared_info", "top", "mid", "leaf", ... */
+	unsigned int has;	/* XP_LOC_* */
+	uint64_t index, index2; /* e.g. top index, mid index */
 	uint64_t pfn, mfn, va;
 	uint64_t expected, actual;
-	int64_t owner;			/* domain that owns mfn, XP_LOC_OWNER */
-	char detail[256];		/* the human sentence */
+	int64_t owner;	  /* domain that owns mfn, XP_LOC_OWNER */
+	char detail[256]; /* the human sentence */
 };
 
 enum xp_verdict {
 	XP_VERDICT_CONSISTENT = 0,
 	XP_VERDICT_INCONSISTENT,
-	XP_VERDICT_UNSTABLE,		/* never got a settled view */
-	XP_VERDICT_JUST_RESTORED,	/* restored, guest not resumed yet */
-	XP_VERDICT_NOT_PUBLISHED,	/* the guest has not published its p2m */
+	XP_VERDICT_UNSTABLE,	  /* never got a settled view */
+	XP_VERDICT_JUST_RESTORED, /* restored, guest not resumed yet */
+	XP_VERDICT_NOT_PUBLISHED, /* the guest has not published its p2m */
 };
 
 /* What a guest publishes (its layout, as the tool sees it). */
 enum xp_layout {
-	XP_LAYOUT_NONE = 0,	/* nothing published (yet) */
-	XP_LAYOUT_TREE,		/* frame list list only */
-	XP_LAYOUT_LIST,		/* both the frame list list and the linear list */
-	XP_LAYOUT_LIST_ONLY,	/* linear list, frame list list ~0 */
+	XP_LAYOUT_NONE = 0,  /* nothing published (yet) */
+	XP_LAYOUT_TREE,	     /* frame list list only */
+	XP_LAYOUT_LIST,	     /* both the frame list list and the linear list */
+	XP_LAYOUT_LIST_ONLY, /* linear list, frame list list ~0 */
 };
 
 struct xp_p2m_summary {
-	uint64_t max_pfn;		/* shared_info arch.max_pfn */
-	uint64_t frame_list_list;	/* as published */
-	uint64_t p2m_cr3_mfn;		/* unfolded, 0 when none */
+	uint64_t max_pfn;	  /* shared_info arch.max_pfn */
+	uint64_t frame_list_list; /* as published */
+	uint64_t p2m_cr3_mfn;	  /* unfolded, 0 when none */
 	uint64_t p2m_vaddr;
 	uint64_t generation;
 	uint64_t pfns_checked;
 	uint64_t valid, invalid, identity, foreign;
-	uint64_t missing;		/* ~0 entries in pages shared by several ranges */
-	uint64_t m2p_checked;		/* M2P round trips done */
-	uint64_t top_pages, mid_pages, leaf_pages;	/* distinct frames walked */
+	uint64_t missing;     /* ~0 entries in pages shared by several ranges */
+	uint64_t m2p_checked; /* M2P round trips done */
+	uint64_t top_pages, mid_pages, leaf_pages; /* distinct frames walked */
 	uint64_t list_pages, pt_pages;
-	uint64_t shared_leaf_pages;	/* leaf frames named more than once (missing/identity) */
-	uint64_t tree_covers;		/* pfns the mfn tree can describe */
-	unsigned int passes;		/* walks done (retries included) */
+	uint64_t shared_leaf_pages; /* leaf frames named more than once (missing/identity) */
+	uint64_t tree_covers;	    /* pfns the mfn tree can describe */
+	unsigned int passes;	    /* walks done (retries included) */
 	bool tree_walked, list_walked, symbols_used;
 };
 
@@ -125,25 +125,25 @@ struct xp_grant_summary {
 	bool checked;
 	unsigned int version, nr_frames, max_frames;
 	uint32_t in_use;
-	char skipped[96];		/* why they were not checked, "" */
+	char skipped[96]; /* why they were not checked, "" */
 };
 
 struct xp_report_group {
-	uint64_t count;			/* exact */
+	uint64_t count; /* exact */
 	size_t nr_kept;
-	struct xp_finding *kept;	/* the first nr_kept */
+	struct xp_finding *kept; /* the first nr_kept */
 };
 
 struct xp_report {
 	uint32_t domid;
 	char name[64];
-	unsigned int width;		/* bytes */
+	unsigned int width; /* bytes */
 	enum xp_layout layout;
 	enum xp_verdict verdict;
 	struct xp_p2m_summary p2m;
 	struct xp_grant_summary grants;
 	struct xp_report_group groups[XP_F_NR_IDS];
-	size_t keep_per_id;		/* storage limit per id */
+	size_t keep_per_id; /* storage limit per id */
 	uint64_t elapsed_ns;
 };
 

@@ -115,9 +115,9 @@ struct xp_error *xp_symbols_parse(const char *buf, size_t len, struct xp_symbols
 			unsigned int lineno = s->nr_lines + 1;
 
 			xp_symbols_destroy(s);
-			return xp_error_create(XP_ERR_FORMAT, EINVAL,
-					       "line %u is not 'ADDRESS TYPE NAME' (not a System.map?)",
-					       lineno);
+			return xp_error_create(
+				XP_ERR_FORMAT, EINVAL,
+				"line %u is not 'ADDRESS TYPE NAME' (not a System.map?)", lineno);
 		}
 		s->nr_lines++;
 		for (i = 0; i < XP_SYM_NR; i++) {
@@ -136,11 +136,12 @@ struct xp_error *xp_symbols_parse(const char *buf, size_t len, struct xp_symbols
 	if (!s->found[XP_SYM_P2M_TOP_MFN] || !s->found[XP_SYM_P2M_TOP_MFN_P] ||
 	    !s->found[XP_SYM_P2M_MID_MISSING_MFN] || !s->found[XP_SYM_P2M_MISSING]) {
 		xp_symbols_destroy(s);
-		return xp_error_create(XP_ERR_FORMAT, ENOENT,
-				       "has no p2m_top_mfn, p2m_top_mfn_p, p2m_mid_missing_mfn and "
-				       "p2m_missing: not a Xen PV kernel's System.map (%d of the p2m "
-				       "symbols found)",
-				       nfound);
+		return xp_error_create(
+			XP_ERR_FORMAT, ENOENT,
+			"has no p2m_top_mfn, p2m_top_mfn_p, p2m_mid_missing_mfn and "
+			"p2m_missing: not a Xen PV kernel's System.map (%d of the p2m "
+			"symbols found)",
+			nfound);
 	}
 	*out = s;
 	return NULL;
@@ -219,9 +220,9 @@ bool xp_symbols_lookup(const struct xp_symbols *s, const char *name, uint64_t *a
 
 struct view {
 	struct xp_target *t;
-	uint64_t root;		/* cr3 used to translate */
+	uint64_t root; /* cr3 used to translate */
 	const struct xp_symbols *s;
-	char why[160];		/* first sanity failure */
+	char why[160]; /* first sanity failure */
 };
 
 /* Read the pointer variable @sym (its value). */
@@ -254,8 +255,8 @@ static bool var_frame(struct view *v, enum xp_sym sym, uint64_t *va, uint64_t *m
 	if ((*va & (XP_PAGE_SIZE - 1)) || !va_to_mfn(v, *va, mfn)) {
 		if (!*v->why)
 			snprintf(v->why, sizeof(v->why),
-				 "%s = 0x%" PRIx64 " is not a mapped page of the guest", wanted[sym],
-				 *va);
+				 "%s = 0x%" PRIx64 " is not a mapped page of the guest",
+				 wanted[sym], *va);
 		return false;
 	}
 	return true;
@@ -279,8 +280,8 @@ static void check_top_mfn_p(struct view *v, struct xp_walk *w, struct xp_report 
 			xp_find(r, XP_F_TOP_MFN_P_MISMATCH, "top",
 				XP_LOC_INDEX | XP_LOC_VA | XP_LOC_EXPECTED | XP_LOC_ACTUAL, i, 0, 0,
 				w->top_mfns[i], va, mfn, w->top_mfns[i],
-				"p2m_top_mfn[%" PRIu64 "] = 0x%" PRIx64 " but p2m_top_mfn_p[%" PRIu64
-				"] = 0x%" PRIx64 " is %s",
+				"p2m_top_mfn[%" PRIu64 "] = 0x%" PRIx64
+				" but p2m_top_mfn_p[%" PRIu64 "] = 0x%" PRIx64 " is %s",
 				i, w->top_mfns[i], i, va,
 				mfn == XP_NO_MFN ? "not mapped" : "at another frame");
 	}
@@ -302,8 +303,8 @@ static void check_mid_missing(struct view *v, struct xp_report *r, uint64_t mm_m
 
 		if (e != missing_mfn)
 			xp_find(r, XP_F_MISSING_MFN_STALE, "mid-missing",
-				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, j, 0, 0,
-				mm_mfn, 0, missing_mfn, e,
+				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, j, 0,
+				0, mm_mfn, 0, missing_mfn, e,
 				"p2m_mid_missing_mfn[%" PRIu64 "] = 0x%" PRIx64
 				" but p2m_missing is now at 0x%" PRIx64,
 				j, e, missing_mfn);
@@ -346,8 +347,9 @@ static void check_pfn_tree(struct view *v, struct xp_walk *w, struct xp_report *
 						XP_LOC_EXPECTED | XP_LOC_ACTUAL,
 					i, j, k * t->fpp, w->tree_leaf[k], leaf_va, leaf_mfn,
 					w->tree_leaf[k],
-					"p2m_top[%" PRIu64 "][%" PRIu64 "] = 0x%" PRIx64 " (frame 0x%" PRIx64
-					") but p2m_mid_mfn[%" PRIu64 "][%" PRIu64 "] = 0x%" PRIx64,
+					"p2m_top[%" PRIu64 "][%" PRIu64 "] = 0x%" PRIx64
+					" (frame 0x%" PRIx64 ") but p2m_mid_mfn[%" PRIu64
+					"][%" PRIu64 "] = 0x%" PRIx64,
 					i, j, leaf_va, leaf_mfn, i, j, w->tree_leaf[k]);
 		}
 	}
@@ -374,8 +376,9 @@ static void find_oops(struct view *v, char *line, size_t len)
 
 		/* log_buf_len is a u32 */
 		if (xp_pt_read_word(v->t, v->root, v->s->addr[XP_SYM_LOG_BUF_LEN] & ~3ULL, &l) == 0)
-			n = v->t->width == 8 && (v->s->addr[XP_SYM_LOG_BUF_LEN] & 4) ? l >> 32
-										     : l & 0xffffffffULL;
+			n = v->t->width == 8 && (v->s->addr[XP_SYM_LOG_BUF_LEN] & 4)
+				    ? l >> 32
+				    : l & 0xffffffffULL;
 	}
 	if (!n || n > XP_LOG_BUF_MAX)
 		n = 128 << 10;
@@ -384,7 +387,8 @@ static void find_oops(struct view *v, char *line, size_t len)
 		return;
 	addr = v->s->addr[XP_SYM_LOG_BUF];
 	for (off = 0; off < n;) {
-		uint64_t va = addr + off, mfn, bad, chunk = XP_MIN(n - off, XP_PAGE_SIZE - (va & 0xfff));
+		uint64_t va = addr + off, mfn, bad,
+			 chunk = XP_MIN(n - off, XP_PAGE_SIZE - (va & 0xfff));
 		const unsigned char *page;
 		int ferr;
 
@@ -399,13 +403,15 @@ static void find_oops(struct view *v, char *line, size_t len)
 	for (i = 0; i <= n; i++) {
 		if (i == n || buf[i] == '\n' || buf[i] == '\0') {
 			buf[i] = '\0';
-			if (strstr((char *)buf + start, "BUG") || strstr((char *)buf + start, "Oops") ||
+			if (strstr((char *)buf + start, "BUG") ||
+			    strstr((char *)buf + start, "Oops") ||
 			    strstr((char *)buf + start, "WARNING:")) {
 				size_t k, o = 0;
 
 				/* printable only: the buffer is guest memory */
 				for (k = start; k < i && o + 1 < len; k++)
-					line[o++] = (buf[k] >= 0x20 && buf[k] < 0x7f) ? (char)buf[k] : '.';
+					line[o++] = (buf[k] >= 0x20 && buf[k] < 0x7f) ? (char)buf[k]
+										      : '.';
 				line[o] = '\0';
 				break;
 			}
@@ -418,14 +424,13 @@ static void find_oops(struct view *v, char *line, size_t len)
 static void check_taint(struct view *v, struct xp_report *r)
 {
 	static const char letters[] = "PFSRMBUDAWCIOELKXT";
-	const uint64_t bad = (1ULL << 5) | (1ULL << 7) | (1ULL << 9);	/* B, D, W */
+	const uint64_t bad = (1ULL << 5) | (1ULL << 7) | (1ULL << 9); /* B, D, W */
 	char flags[sizeof(letters)], oops[160];
 	uint64_t mask;
 	unsigned int i, o = 0;
 
 	if (!v->s->found[XP_SYM_TAINTED_MASK] ||
-	    xp_pt_read_word(v->t, v->root, v->s->addr[XP_SYM_TAINTED_MASK], &mask) ||
-	    !(mask & bad))
+	    xp_pt_read_word(v->t, v->root, v->s->addr[XP_SYM_TAINTED_MASK], &mask) || !(mask & bad))
 		return;
 	for (i = 0; i + 1 < sizeof(letters); i++)
 		if (mask & (1ULL << i))
@@ -433,14 +438,14 @@ static void check_taint(struct view *v, struct xp_report *r)
 	flags[o] = '\0';
 	find_oops(v, oops, sizeof(oops));
 	xp_find(r, XP_F_KERNEL_TAINTED, "kernel", XP_LOC_VA | XP_LOC_ACTUAL, 0, 0, 0, 0,
-		v->s->addr[XP_SYM_TAINTED_MASK], 0, mask,
-		"tainted_mask 0x%" PRIx64 " (%s)%s%s", mask, flags, *oops ? ": " : "", oops);
+		v->s->addr[XP_SYM_TAINTED_MASK], 0, mask, "tainted_mask 0x%" PRIx64 " (%s)%s%s",
+		mask, flags, *oops ? ": " : "", oops);
 }
 
 struct xp_error *xp_symbols_check(struct xp_target *t, struct xp_walk *w,
 				  const struct xp_symbols *s, struct xp_report *r)
 {
-	struct view v = { .t = t, .s = s };
+	struct view v = {.t = t, .s = s};
 	uint64_t top_va, top_mfn, top_p_va, top_p_mfn, mm_va, mm_mfn, miss_va, miss_mfn, val;
 	bool fll_published = w->tree_leaf != NULL;
 	struct xp_error *err;
@@ -472,8 +477,8 @@ struct xp_error *xp_symbols_check(struct xp_target *t, struct xp_walk *w,
 	}
 	/* More sanity: the list's address and size as the kernel keeps them. */
 	if (w->si.p2m_cr3 && read_var(&v, XP_SYM_XEN_P2M_ADDR, &val) && val != w->si.p2m_vaddr) {
-		xp_find(r, XP_F_SYMBOLS_MISMATCH, "symbols", XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, 0,
-			0, 0, w->si.p2m_vaddr, val,
+		xp_find(r, XP_F_SYMBOLS_MISMATCH, "symbols", XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0,
+			0, 0, 0, w->si.p2m_vaddr, val,
 			"the symbols do not fit this guest: xen_p2m_addr = 0x%" PRIx64
 			" but shared_info says p2m_vaddr 0x%" PRIx64,
 			val, w->si.p2m_vaddr);
@@ -506,8 +511,10 @@ struct xp_error *xp_symbols_check(struct xp_target *t, struct xp_walk *w,
 			limit = XP_DIV_ROUND_UP(val, t->fpp) * t->fpp;
 		if (limit && w->si.max_pfn > limit)
 			xp_find(r, XP_F_MAX_PFN_UNCOVERED, "shared_info",
-				XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, 0, 0, 0, limit, w->si.max_pfn,
-				"max_pfn 0x%" PRIx64 " but the kernel's p2m holds 0x%" PRIx64 " pfns",
+				XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, 0, 0, 0, limit,
+				w->si.max_pfn,
+				"max_pfn 0x%" PRIx64 " but the kernel's p2m holds 0x%" PRIx64
+				" pfns",
 				w->si.max_pfn, limit);
 	}
 	return NULL;

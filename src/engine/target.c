@@ -55,12 +55,12 @@ struct xp_error *xp_target_open(struct xp_backend *be, uint32_t domid, struct xp
 	if (err)
 		goto fail;
 	if (t->info.type != XP_DOMAIN_PV) {
-		err = xp_error_create(XP_ERR_NOT_PV, EINVAL,
-				      "domain %u%s%s%s is a %s guest, not a PV guest: its p2m is kept by "
-				      "Xen, not by the guest (xenp2m list still shows it)",
-				      domid, *t->info.name ? " (" : "", t->info.name,
-				      *t->info.name ? ")" : "",
-				      xp_domain_type_name(t->info.type));
+		err = xp_error_create(
+			XP_ERR_NOT_PV, EINVAL,
+			"domain %u%s%s%s is a %s guest, not a PV guest: its p2m is kept by "
+			"Xen, not by the guest (xenp2m list still shows it)",
+			domid, *t->info.name ? " (" : "", t->info.name, *t->info.name ? ")" : "",
+			xp_domain_type_name(t->info.type));
 		goto fail;
 	}
 	if (t->info.guest_width != 8 && t->info.guest_width != 4) {
@@ -89,7 +89,8 @@ struct xp_error *xp_target_open(struct xp_backend *be, uint32_t domid, struct xp
 		xp_backend_unmap_frames(be, t->shinfo, 1);
 		t->shinfo = NULL;
 		err = xp_error_create(XP_ERR_GONE, -ferr,
-				      "domain %u: cannot map its shared_info frame 0x%" PRIx64 " (%s)",
+				      "domain %u: cannot map its shared_info frame 0x%" PRIx64
+				      " (%s)",
 				      domid, mfn, strerror(-ferr));
 	}
 	if (err)
@@ -132,9 +133,10 @@ struct xp_error *xp_target_still_there(struct xp_target *t)
 	err = xp_backend_domain_info(t->be, t->info.domid, &now);
 	if (err && err->kind == XP_ERR_NODOMAIN) {
 		xp_error_destroy(err);
-		return xp_error_create(XP_ERR_GONE, ESRCH,
-				       "domain %u went away during the check (destroyed or migrated)",
-				       t->info.domid);
+		return xp_error_create(
+			XP_ERR_GONE, ESRCH,
+			"domain %u went away during the check (destroyed or migrated)",
+			t->info.domid);
 	}
 	if (err)
 		return err;
@@ -180,8 +182,9 @@ void xp_target_read_shinfo(struct xp_target *t, struct xp_shinfo_p2m *s)
 uint64_t xp_target_generation(struct xp_target *t)
 {
 	if (t->width == 8)
-		return __atomic_load_n(&((const struct shared_info_x86_64 *)t->shinfo)->arch.p2m_generation,
-				       __ATOMIC_ACQUIRE);
+		return __atomic_load_n(
+			&((const struct shared_info_x86_64 *)t->shinfo)->arch.p2m_generation,
+			__ATOMIC_ACQUIRE);
 	return __atomic_load_n(&((const struct shared_info_x86_32 *)t->shinfo)->arch.p2m_generation,
 			       __ATOMIC_ACQUIRE);
 }
@@ -219,7 +222,7 @@ static int fcache_cmp(const void *a, const void *b)
 
 static struct xp_fcache_entry *fcache_find(struct xp_target *t, uint64_t mfn)
 {
-	struct xp_fcache_entry key = { .mfn = mfn };
+	struct xp_fcache_entry key = {.mfn = mfn};
 
 	if (!t->cache_n)
 		return NULL;
@@ -263,7 +266,7 @@ static struct xp_error *map_batch(struct xp_target *t, const uint64_t *mfns, siz
 		free(errs);
 		return err;
 	}
-	t->maps[t->maps_n++] = (struct xp_mapping){ addr, n };
+	t->maps[t->maps_n++] = (struct xp_mapping){addr, n};
 	for (i = 0; i < n; i++) {
 		struct xp_fcache_entry *e = &t->cache[t->cache_n++];
 

@@ -21,7 +21,7 @@
 
 struct xp_fcache_entry {
 	uint64_t mfn;
-	const void *addr;	/* NULL when err */
+	const void *addr; /* NULL when err */
 	int err;
 };
 
@@ -37,13 +37,13 @@ struct xp_target {
 	const uint64_t *m2p;
 	uint64_t m2p_nr;
 
-	unsigned int width;	/* 8 or 4 */
-	unsigned int fpp;	/* p2m entries per page: 512 or 1024 */
-	uint64_t invalid;	/* INVALID_P2M_ENTRY for this width */
+	unsigned int width; /* 8 or 4 */
+	unsigned int fpp;   /* p2m entries per page: 512 or 1024 */
+	uint64_t invalid;   /* INVALID_P2M_ENTRY for this width */
 	uint64_t foreign_bit, identity_bit;
-	uint64_t pfn_cap;	/* largest max_pfn we accept */
+	uint64_t pfn_cap; /* largest max_pfn we accept */
 
-	const void *shinfo;	/* mapped shared_info (live) */
+	const void *shinfo; /* mapped shared_info (live) */
 
 	/* structure frames (tables, top/mid pages): sorted by mfn */
 	struct xp_fcache_entry *cache;
@@ -69,7 +69,7 @@ static inline uint64_t xp_word(const void *page, size_t idx, unsigned int width)
 /* The shared_info p2m fields, read live. */
 struct xp_shinfo_p2m {
 	uint64_t max_pfn, frame_list_list, p2m_cr3, p2m_vaddr, generation;
-	uint64_t p2m_cr3_mfn;	/* unfolded */
+	uint64_t p2m_cr3_mfn; /* unfolded */
 };
 void xp_target_read_shinfo(struct xp_target *t, struct xp_shinfo_p2m *s);
 uint64_t xp_target_generation(struct xp_target *t);

@@ -87,7 +87,7 @@ enum { R_OK = 0, R_NOT_PRESENT, R_OTHER };
 
 struct node {
 	uint64_t mfn;
-	uint64_t lo, hi;	/* the part of the list's VA range this table maps */
+	uint64_t lo, hi; /* the part of the list's VA range this table maps */
 };
 
 struct hole {
@@ -97,8 +97,8 @@ struct hole {
 };
 
 static const char *const list_level_name[2][5] = {
-	{ "list-l3", "list-l2", "list-l1", "leaf-page", NULL },		/* PAE */
-	{ "list-l4", "list-l3", "list-l2", "list-l1", "leaf-page" },	/* x86_64 */
+	{"list-l3", "list-l2", "list-l1", "leaf-page", NULL},	   /* PAE */
+	{"list-l4", "list-l3", "list-l2", "list-l1", "leaf-page"}, /* x86_64 */
 };
 
 static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct xp_report *r)
@@ -119,8 +119,8 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 	if ((start & (XP_PAGE_SIZE - 1)) || start + len < start || len == 0 ||
 	    !xp_va_ok(t->width, start) || !xp_va_ok(t->width, start + len - 1) ||
 	    (t->width == 8 && (start >> 47) != ((start + len - 1) >> 47))) {
-		xp_find(r, XP_F_LIST_VADDR_BAD, "shared_info", XP_LOC_VA | XP_LOC_ACTUAL, 0, 0, 0, 0,
-			start, 0, w->max_pfn,
+		xp_find(r, XP_F_LIST_VADDR_BAD, "shared_info", XP_LOC_VA | XP_LOC_ACTUAL, 0, 0, 0,
+			0, start, 0, w->max_pfn,
 			"p2m_vaddr 0x%" PRIx64 " with max_pfn 0x%" PRIx64
 			" is not a usable list range (Bad virtual p2m address range)",
 			start, w->max_pfn);
@@ -130,8 +130,8 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 	if (w->si.p2m_cr3_mfn >= t->host.max_mfn) {
 		xp_find(r, XP_F_LIST_CR3_BAD, "shared_info", XP_LOC_MFN | XP_LOC_ACTUAL, 0, 0, 0,
 			w->si.p2m_cr3_mfn, 0, 0, w->si.p2m_cr3,
-			"p2m_cr3 0x%" PRIx64 " names MFN 0x%" PRIx64 ", beyond the host's memory (0x%" PRIx64
-			" frames)",
+			"p2m_cr3 0x%" PRIx64 " names MFN 0x%" PRIx64
+			", beyond the host's memory (0x%" PRIx64 " frames)",
 			w->si.p2m_cr3, w->si.p2m_cr3_mfn, t->host.max_mfn);
 		return NULL;
 	}
@@ -144,7 +144,7 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 		goto out;
 	}
 	unreachable(w->list_leaf, 0, w->nr_pages);
-	nodes[0] = (struct node){ w->si.p2m_cr3_mfn, start, end };
+	nodes[0] = (struct node){w->si.p2m_cr3_mfn, start, end};
 	nn = 1;
 
 	for (level = 0; level < g->levels && nn; level++) {
@@ -182,7 +182,8 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 						" which the domain cannot map (Bad p2m_cr3 value)",
 						w->si.p2m_cr3, n->mfn);
 				else
-					pend(w, lname[level], XP_LOC_VA, 0, 0, 0, n->mfn, n->lo, ferr);
+					pend(w, lname[level], XP_LOC_VA, 0, 0, 0, n->mfn, n->lo,
+					     ferr);
 				for (k = first; k < lim; k++)
 					reason[k] = R_OTHER;
 				continue;
@@ -205,7 +206,8 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 						holes = h;
 						cap_holes = c;
 					}
-					holes[nholes++] = (struct hole){ level, idx, va, pte, n->mfn, p0, p1 };
+					holes[nholes++] =
+						(struct hole){level, idx, va, pte, n->mfn, p0, p1};
 					for (k = p0; k < p1; k++)
 						reason[k] = R_NOT_PRESENT;
 					va = va_next;
@@ -215,9 +217,11 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 					reason[k] = R_OTHER;
 				if (!last && (pte & XP_PTE_PSE)) {
 					xp_find(r, XP_F_LIST_PTE_BAD, lname[level],
-						XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA | XP_LOC_ACTUAL, idx,
-						0, 0, n->mfn, va, 0, pte,
-						"%s entry %u of table 0x%" PRIx64 " maps a superpage (0x%" PRIx64
+						XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA |
+							XP_LOC_ACTUAL,
+						idx, 0, 0, n->mfn, va, 0, pte,
+						"%s entry %u of table 0x%" PRIx64
+						" maps a superpage (0x%" PRIx64
 						"), which PV guests cannot use",
 						g->name[level], idx, n->mfn, pte);
 					va = va_next;
@@ -226,9 +230,11 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 				child = xp_pte_mfn(pte);
 				if (child >= t->host.max_mfn) {
 					xp_find(r, XP_F_MFN_OUT_OF_RANGE, lname[level + 1],
-						XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA | XP_LOC_ACTUAL, idx,
-						0, 0, child, va, 0, pte,
-						"%s entry %u (for va 0x%" PRIx64 ") names MFN 0x%" PRIx64
+						XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA |
+							XP_LOC_ACTUAL,
+						idx, 0, 0, child, va, 0, pte,
+						"%s entry %u (for va 0x%" PRIx64
+						") names MFN 0x%" PRIx64
 						", beyond the host's 0x%" PRIx64 " frames",
 						g->name[level], idx, va, child, t->host.max_mfn);
 					va = va_next;
@@ -237,10 +243,11 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 				if (xp_u64_contains(upper, nupper, child) ||
 				    xp_u64_contains(cur, ncur, child)) {
 					xp_find(r, XP_F_LIST_PT_LOOP, lname[level + 1],
-						XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA, idx, 0, 0, child, va,
-						0, 0,
-						"%s entry %u of table 0x%" PRIx64 " names 0x%" PRIx64
-						", a frame already used as a page table on this path",
+						XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA, idx, 0, 0,
+						child, va, 0, 0,
+						"%s entry %u of table 0x%" PRIx64
+						" names 0x%" PRIx64 ", a frame already used as a "
+						"page table on this path",
 						g->name[level], idx, n->mfn, child);
 					va = va_next;
 					continue;
@@ -262,7 +269,7 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 						next = nx;
 						cap_next = c;
 					}
-					next[nnext++] = (struct node){ child, va, va_next };
+					next[nnext++] = (struct node){child, va, va_next};
 				}
 				va = va_next;
 			}
@@ -294,9 +301,11 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 
 	/* A leaf page that is also one of the tables: the walk went in a circle. */
 	for (k = 0; k < w->nr_pages; k++) {
-		if (w->list_leaf[k] != XP_NO_MFN && xp_u64_contains(upper, nupper, w->list_leaf[k])) {
-			xp_find(r, XP_F_LIST_PT_LOOP, "leaf-page", XP_LOC_PFN | XP_LOC_MFN | XP_LOC_VA, 0,
-				0, k * t->fpp, w->list_leaf[k], start + k * XP_PAGE_SIZE, 0, 0,
+		if (w->list_leaf[k] != XP_NO_MFN &&
+		    xp_u64_contains(upper, nupper, w->list_leaf[k])) {
+			xp_find(r, XP_F_LIST_PT_LOOP, "leaf-page",
+				XP_LOC_PFN | XP_LOC_MFN | XP_LOC_VA, 0, 0, k * t->fpp,
+				w->list_leaf[k], start + k * XP_PAGE_SIZE, 0, 0,
 				"the list page for pfn 0x%" PRIx64 " is 0x%" PRIx64
 				", a frame used as a page table",
 				k * t->fpp, w->list_leaf[k]);
@@ -314,9 +323,10 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 		while (m > 0 && reason[m - 1] == R_NOT_PRESENT)
 			m--;
 		if (m < w->nr_pages && m > 0) {
-			xp_find(r, XP_F_MAX_PFN_UNCOVERED, "list", XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0,
-				0, 0, start + m * XP_PAGE_SIZE, m * t->fpp, w->max_pfn,
-				"max_pfn 0x%" PRIx64 " but the linear list maps only the first 0x%" PRIx64
+			xp_find(r, XP_F_MAX_PFN_UNCOVERED, "list", XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+				0, 0, 0, 0, start + m * XP_PAGE_SIZE, m * t->fpp, w->max_pfn,
+				"max_pfn 0x%" PRIx64
+				" but the linear list maps only the first 0x%" PRIx64
 				" pfns (nothing mapped from 0x%" PRIx64 ")",
 				w->max_pfn, m * t->fpp, start + m * XP_PAGE_SIZE);
 		} else {
@@ -330,8 +340,9 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 			xp_find(r, XP_F_LIST_PTE_NOT_PRESENT, lname[h->level],
 				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA | XP_LOC_PFN | XP_LOC_ACTUAL,
 				h->index, 0, h->first_page * t->fpp, h->table, h->va, 0, h->pte,
-				"%s entry %" PRIu64 " of table 0x%" PRIx64 " is not present: pfns 0x%" PRIx64
-				"-0x%" PRIx64 " of the list are unreachable",
+				"%s entry %" PRIu64 " of table 0x%" PRIx64
+				" is not present: pfns 0x%" PRIx64 "-0x%" PRIx64
+				" of the list are unreachable",
 				g->name[h->level], h->index, h->table, h->first_page * t->fpp,
 				XP_MIN(h->end_page * t->fpp, w->max_pfn) - 1);
 		}
@@ -365,9 +376,10 @@ static struct xp_error *walk_tree(struct xp_target *t, struct xp_walk *w, struct
 	w->nr_top = XP_DIV_ROUND_UP(w->tree_pages, fpp);
 	r->p2m.tree_covers = XP_MIN(w->max_pfn, covers);
 	if (w->max_pfn > covers && w->layout == XP_LAYOUT_TREE)
-		xp_find(r, XP_F_MAX_PFN_UNCOVERED, "frame-list-list", XP_LOC_EXPECTED | XP_LOC_ACTUAL,
-			0, 0, 0, 0, 0, covers, w->max_pfn,
-			"max_pfn 0x%" PRIx64 " but a 3-level mfn tree covers at most 0x%" PRIx64 " pfns",
+		xp_find(r, XP_F_MAX_PFN_UNCOVERED, "frame-list-list",
+			XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, 0, 0, 0, covers, w->max_pfn,
+			"max_pfn 0x%" PRIx64 " but a 3-level mfn tree covers at most 0x%" PRIx64
+			" pfns",
 			w->max_pfn, covers);
 	w->tree_leaf = malloc(XP_MAX(w->tree_pages, 1) * sizeof(*w->tree_leaf));
 	w->top_mfns = malloc(XP_MAX(w->nr_top, 1) * sizeof(*w->top_mfns));
@@ -377,7 +389,8 @@ static struct xp_error *walk_tree(struct xp_target *t, struct xp_walk *w, struct
 	r->p2m.tree_walked = true;
 
 	if (fll >= t->host.max_mfn) {
-		xp_find(r, XP_F_MFN_OUT_OF_RANGE, "frame-list-list", XP_LOC_MFN, 0, 0, 0, fll, 0, 0, 0,
+		xp_find(r, XP_F_MFN_OUT_OF_RANGE, "frame-list-list", XP_LOC_MFN, 0, 0, 0, fll, 0, 0,
+			0,
 			"pfn_to_mfn_frame_list_list 0x%" PRIx64 " is beyond the host's 0x%" PRIx64
 			" frames",
 			fll, t->host.max_mfn);
@@ -404,14 +417,16 @@ static struct xp_error *walk_tree(struct xp_target *t, struct xp_walk *w, struct
 		if (mid_mfn >= t->host.max_mfn) {
 			xp_find(r, XP_F_MFN_OUT_OF_RANGE, "top", XP_LOC_INDEX | XP_LOC_MFN, i, 0, 0,
 				mid_mfn, 0, 0, 0,
-				"p2m_top_mfn[%" PRIu64 "] = 0x%" PRIx64 ", beyond the host's 0x%" PRIx64
+				"p2m_top_mfn[%" PRIu64 "] = 0x%" PRIx64
+				", beyond the host's 0x%" PRIx64
 				" frames (Bad mfn in p2m frame list list)",
 				i, mid_mfn, t->host.max_mfn);
 			continue;
 		}
 		mid = xp_target_frame(t, mid_mfn, &ferr);
 		if (!mid) {
-			pend(w, "top", XP_LOC_INDEX | XP_LOC_PFN, i, 0, i * fpp * fpp, mid_mfn, 0, ferr);
+			pend(w, "top", XP_LOC_INDEX | XP_LOC_PFN, i, 0, i * fpp * fpp, mid_mfn, 0,
+			     ferr);
 			continue;
 		}
 		for (j = 0; j < fpp; j++) {
@@ -423,8 +438,8 @@ static struct xp_error *walk_tree(struct xp_target *t, struct xp_walk *w, struct
 			leaf = xp_word(mid, j, t->width);
 			if (leaf >= t->host.max_mfn) {
 				xp_find(r, XP_F_MFN_OUT_OF_RANGE, "mid",
-					XP_LOC_INDEX | XP_LOC_INDEX2 | XP_LOC_PFN | XP_LOC_MFN, i, j,
-					k * fpp, leaf, 0, 0, 0,
+					XP_LOC_INDEX | XP_LOC_INDEX2 | XP_LOC_PFN | XP_LOC_MFN, i,
+					j, k * fpp, leaf, 0, 0, 0,
 					"mid-mfn page %" PRIu64 " entry %" PRIu64 " (pfn 0x%" PRIx64
 					") = 0x%" PRIx64 ", beyond the host's 0x%" PRIx64 " frames",
 					i, j, k * fpp, leaf, t->host.max_mfn);
@@ -479,8 +494,8 @@ struct xp_error *xp_walk_structures(struct xp_target *t, struct xp_walk *w, stru
 
 	w->max_pfn = w->si.max_pfn;
 	if (w->max_pfn > t->pfn_cap) {
-		xp_find(r, XP_F_MAX_PFN_IMPLAUSIBLE, "shared_info", XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0,
-			0, 0, 0, 0, t->pfn_cap, w->si.max_pfn,
+		xp_find(r, XP_F_MAX_PFN_IMPLAUSIBLE, "shared_info", XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+			0, 0, 0, 0, 0, t->pfn_cap, w->si.max_pfn,
 			"max_pfn 0x%" PRIx64 " is more than this host could back (0x%" PRIx64
 			"); checking the first 0x%" PRIx64 " pfns only",
 			w->si.max_pfn, t->pfn_cap, t->pfn_cap);
@@ -579,8 +594,8 @@ void xp_walk_classify_pending(struct xp_target *t, struct xp_walk *w, struct xp_
 
 		switch (f->has & (XP_LOC_INDEX | XP_LOC_INDEX2)) {
 		case XP_LOC_INDEX | XP_LOC_INDEX2:
-			snprintf(where, sizeof(where), "%s %" PRIu64 "[%" PRIu64 "]", f->level, f->index,
-				 f->index2);
+			snprintf(where, sizeof(where), "%s %" PRIu64 "[%" PRIu64 "]", f->level,
+				 f->index, f->index2);
 			break;
 		case XP_LOC_INDEX:
 			snprintf(where, sizeof(where), "%s[%" PRIu64 "]", f->level, f->index);
@@ -601,8 +616,8 @@ void xp_walk_classify_pending(struct xp_target *t, struct xp_walk *w, struct xp_
 			f->has |= XP_LOC_OWNER;
 			f->owner = owner;
 			snprintf(f->detail, sizeof(f->detail),
-				 "%s names 0x%" PRIx64 ", a frame of domain %" PRId64 "%s%s%s", where,
-				 f->mfn, owner, *name ? " (" : "", name, *name ? ")" : "");
+				 "%s names 0x%" PRIx64 ", a frame of domain %" PRId64 "%s%s%s",
+				 where, f->mfn, owner, *name ? " (" : "", name, *name ? ")" : "");
 			xp_report_add(r, f);
 			continue;
 		}
@@ -620,8 +635,10 @@ void xp_walk_classify_pending(struct xp_target *t, struct xp_walk *w, struct xp_
 			f->has |= XP_LOC_ACTUAL;
 			f->actual = f->mfn;
 			snprintf(f->detail, sizeof(f->detail),
-				 "%s names 0x%" PRIx64 ", a free frame whose M2P entry still says pfn 0x%" PRIx64
-				 " of this domain (stale MFN from before a migration; the pfn's current "
+				 "%s names 0x%" PRIx64
+				 ", a free frame whose M2P entry still says pfn 0x%" PRIx64
+				 " of this domain (stale MFN from before a migration; the pfn's "
+				 "current "
 				 "frame is unreachable through this entry)",
 				 where, f->mfn, pfn);
 		} else if (cur != XP_NO_MFN && xp_target_classify(t, cur) == XP_ENTRY_VALID &&
@@ -631,14 +648,16 @@ void xp_walk_classify_pending(struct xp_target *t, struct xp_walk *w, struct xp_
 			f->expected = cur;
 			f->actual = f->mfn;
 			snprintf(f->detail, sizeof(f->detail),
-				 "%s names 0x%" PRIx64 ", no longer the domain's; M2P says it was pfn 0x%" PRIx64
-				 ", which is now at 0x%" PRIx64 " (stale MFN from before a migration)",
+				 "%s names 0x%" PRIx64
+				 ", no longer the domain's; M2P says it was pfn 0x%" PRIx64
+				 ", which is now at 0x%" PRIx64
+				 " (stale MFN from before a migration)",
 				 where, f->mfn, pfn, cur);
 		} else {
 			f->id = XP_F_MFN_NOT_OWNED;
 			snprintf(f->detail, sizeof(f->detail),
-				 "%s names 0x%" PRIx64 ", which the domain cannot map (%s)", where, f->mfn,
-				 strerror(ferr < 0 ? -ferr : EIO));
+				 "%s names 0x%" PRIx64 ", which the domain cannot map (%s)", where,
+				 f->mfn, strerror(ferr < 0 ? -ferr : EIO));
 		}
 		xp_report_add(r, f);
 	}
@@ -683,15 +702,16 @@ static void report_leaf(struct xp_target *t, struct xp_walk *w, struct xp_report
 
 		if (m == ~0ULL)
 			xp_find(r, XP_F_M2P_MISMATCH, "leaf",
-				XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, pfn,
-				mfn, 0, pfn, m,
-				"p2m[0x%" PRIx64 "] = 0x%" PRIx64 " but M2P has no entry for it", pfn,
-				mfn);
+				XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0,
+				pfn, mfn, 0, pfn, m,
+				"p2m[0x%" PRIx64 "] = 0x%" PRIx64 " but M2P has no entry for it",
+				pfn, mfn);
 		else
 			xp_find(r, XP_F_M2P_MISMATCH, "leaf",
-				XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, pfn,
-				mfn, 0, pfn, m,
-				"p2m[0x%" PRIx64 "] = 0x%" PRIx64 " but M2P says that frame is pfn 0x%" PRIx64,
+				XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0,
+				pfn, mfn, 0, pfn, m,
+				"p2m[0x%" PRIx64 "] = 0x%" PRIx64
+				" but M2P says that frame is pfn 0x%" PRIx64,
 				pfn, mfn, m);
 	}
 }
@@ -764,12 +784,13 @@ struct xp_error *xp_walk_leaves(struct xp_target *t, struct xp_walk *w, struct x
 
 			if (errs[j]) {
 				if (w->list_leaf)
-					pend(w, "leaf-page", XP_LOC_PFN | XP_LOC_VA, 0, 0, base, batch[j],
-					     w->si.p2m_vaddr + batch_k[j] * XP_PAGE_SIZE, errs[j]);
+					pend(w, "leaf-page", XP_LOC_PFN | XP_LOC_VA, 0, 0, base,
+					     batch[j], w->si.p2m_vaddr + batch_k[j] * XP_PAGE_SIZE,
+					     errs[j]);
 				else
 					pend(w, "mid", XP_LOC_INDEX | XP_LOC_INDEX2 | XP_LOC_PFN,
-					     batch_k[j] / t->fpp, batch_k[j] % t->fpp, base, batch[j], 0,
-					     errs[j]);
+					     batch_k[j] / t->fpp, batch_k[j] % t->fpp, base,
+					     batch[j], 0, errs[j]);
 				continue;
 			}
 			if (!is_shared)
@@ -798,10 +819,10 @@ struct xp_error *xp_walk_leaves(struct xp_target *t, struct xp_walk *w, struct x
 				r->p2m.valid++;
 				nvalid++;
 				if (e >= t->host.max_mfn) {
-					xp_find(r, XP_F_MFN_OUT_OF_RANGE, "leaf", XP_LOC_PFN | XP_LOC_MFN, 0,
-						0, base + i, e, 0, 0, 0,
-						"p2m[0x%" PRIx64 "] = 0x%" PRIx64 ", beyond the host's 0x%" PRIx64
-						" frames",
+					xp_find(r, XP_F_MFN_OUT_OF_RANGE, "leaf",
+						XP_LOC_PFN | XP_LOC_MFN, 0, 0, base + i, e, 0, 0, 0,
+						"p2m[0x%" PRIx64 "] = 0x%" PRIx64
+						", beyond the host's 0x%" PRIx64 " frames",
 						base + i, e, t->host.max_mfn);
 					continue;
 				}

@@ -17,14 +17,14 @@
 struct xp_walk {
 	struct xp_shinfo_p2m si;
 	enum xp_layout layout;
-	uint64_t max_pfn;	/* clamped to the target's cap */
-	uint64_t nr_pages;	/* leaf pages for max_pfn */
-	uint64_t *list_leaf;	/* [nr_pages] leaf frame per page, XP_NO_MFN if unreachable */
-	uint64_t *tree_leaf;	/* [tree_pages] */
-	uint64_t tree_pages;	/* leaf pages the mfn tree covers */
-	uint64_t *tables;	/* page-table frames seen under the list (sorted, unique) */
+	uint64_t max_pfn;    /* clamped to the target's cap */
+	uint64_t nr_pages;   /* leaf pages for max_pfn */
+	uint64_t *list_leaf; /* [nr_pages] leaf frame per page, XP_NO_MFN if unreachable */
+	uint64_t *tree_leaf; /* [tree_pages] */
+	uint64_t tree_pages; /* leaf pages the mfn tree covers */
+	uint64_t *tables;    /* page-table frames seen under the list (sorted, unique) */
 	size_t nr_tables;
-	uint64_t *top_mfns;	/* [nr_top] the top page's entries as read */
+	uint64_t *top_mfns; /* [nr_top] the top page's entries as read */
 	uint64_t nr_top;
 	/* bad structure MFNs, classified (stale / not owned) once leaves are known */
 	struct xp_finding *pending;

@@ -92,22 +92,22 @@
 #include <stdio.h>
 
 enum gk_layout {
-	GK_LAYOUT_TREE = 0,	/* Linux 2.6.38-3.18: pfn-side p2m_top tree + mfn tree */
-	GK_LAYOUT_LIST,		/* Linux >= 3.19: linear list (p2m_cr3/vaddr) + mfn tree */
-	GK_LAYOUT_LIST_ONLY,	/* linear list, frame list list published as ~0 */
+	GK_LAYOUT_TREE = 0,  /* Linux 2.6.38-3.18: pfn-side p2m_top tree + mfn tree */
+	GK_LAYOUT_LIST,	     /* Linux >= 3.19: linear list (p2m_cr3/vaddr) + mfn tree */
+	GK_LAYOUT_LIST_ONLY, /* linear list, frame list list published as ~0 */
 };
 
 enum gk_variant {
 	GK_KERNEL_FIXED = 0,
-	GK_KERNEL_PRE_FIX_003,	/* resume does not rebuild the mfn list list (seed 003) */
-	GK_KERNEL_PRE_FIX_002,	/* grant frames mapped with allocation in atomic context */
-	GK_KERNEL_PRE_FIX_000,	/* grant kmap unmap leaves a zero-mapping window */
+	GK_KERNEL_PRE_FIX_003, /* resume does not rebuild the mfn list list (seed 003) */
+	GK_KERNEL_PRE_FIX_002, /* grant frames mapped with allocation in atomic context */
+	GK_KERNEL_PRE_FIX_000, /* grant kmap unmap leaves a zero-mapping window */
 };
 
 struct gk_config {
 	enum gk_layout layout;
 	enum gk_variant variant;
-	unsigned int width;	/* guest word size in bytes: 8 (x86_64) or 4 (x86_32 PAE) */
+	unsigned int width; /* guest word size in bytes: 8 (x86_64) or 4 (x86_32 PAE) */
 	uint64_t seed;
 	/* A 1:1 (identity) pfn range [start, end), as a dom0 has for its E820
 	 * holes; end == 0: none (a domU). */
@@ -192,19 +192,19 @@ struct gk_hv {
  * pfns; everything from free_pfn up is the kernel's to allocate.
  */
 struct gk_image {
-	uint64_t image_pfn;	/* physical load address >> 12 */
-	uint64_t image_pages;	/* text + data + bss + brk reservation */
+	uint64_t image_pfn;   /* physical load address >> 12 */
+	uint64_t image_pages; /* text + data + bss + brk reservation */
 	uint64_t start_info_pfn;
 	uint64_t console_pfn;
 	uint64_t store_pfn;
-	uint64_t p2m_pfn;	/* initial p2m array: nr_pages entries of width bytes */
+	uint64_t p2m_pfn; /* initial p2m array: nr_pages entries of width bytes */
 	uint64_t p2m_pages;
-	uint64_t l4_pfn;	/* the initial (empty) top-level page table = cr3 */
-	uint64_t free_pfn;	/* first pfn the kernel allocates from */
-	uint64_t min_pages;	/* smallest guest this image can boot in */
-	uint64_t max_pages;	/* largest (tree layout: what p2m_top can cover) */
-	uint64_t virt_base;	/* VA of pfn 0 in the kernel image mapping */
-	uint64_t mfn_list_va;	/* start_info.mfn_list: VA the kernel maps the array at */
+	uint64_t l4_pfn;      /* the initial (empty) top-level page table = cr3 */
+	uint64_t free_pfn;    /* first pfn the kernel allocates from */
+	uint64_t min_pages;   /* smallest guest this image can boot in */
+	uint64_t max_pages;   /* largest (tree layout: what p2m_top can cover) */
+	uint64_t virt_base;   /* VA of pfn 0 in the kernel image mapping */
+	uint64_t mfn_list_va; /* start_info.mfn_list: VA the kernel maps the array at */
 };
 
 /* The layout for a guest of @nr_pages pages; -EINVAL (and a reason) when

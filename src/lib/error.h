@@ -11,33 +11,33 @@
 
 /* Process exit codes: part of the CLI's API, documented in xenp2m(8). */
 enum xp_exit {
-	XP_EXIT_OK = 0,		/* consistent */
-	XP_EXIT_FINDINGS = 1,	/* inconsistencies found */
-	XP_EXIT_USAGE = 2,	/* usage error */
-	XP_EXIT_RUNTIME = 3,	/* runtime failure */
+	XP_EXIT_OK = 0,		 /* consistent */
+	XP_EXIT_FINDINGS = 1,	 /* inconsistencies found */
+	XP_EXIT_USAGE = 2,	 /* usage error */
+	XP_EXIT_RUNTIME = 3,	 /* runtime failure */
 	XP_EXIT_UNAVAILABLE = 4, /* backend unavailable or permission denied */
 };
 
 /* What went wrong, coarse enough for a caller to act on. */
 enum xp_errkind {
-	XP_ERR_USAGE = 1,	/* bad arguments */
-	XP_ERR_RUNTIME,		/* anything else that failed */
+	XP_ERR_USAGE = 1, /* bad arguments */
+	XP_ERR_RUNTIME,	  /* anything else that failed */
 	XP_ERR_NOMEM,
-	XP_ERR_IO,		/* a file could not be read or written */
-	XP_ERR_FORMAT,		/* a file or stream is malformed */
-	XP_ERR_UNAVAILABLE,	/* no Xen / no such backend */
-	XP_ERR_PERM,		/* permission denied */
-	XP_ERR_NODOMAIN,	/* no such domain */
-	XP_ERR_NOT_PV,		/* the domain is not a PV guest */
-	XP_ERR_GONE,		/* the domain died or moved away under us */
-	XP_ERR_UNSUPPORTED,	/* the backend does not implement the operation */
-	XP_ERR_EXISTS,		/* something with that name already exists */
-	XP_ERR_INVALID,		/* an operation the (modelled) hypervisor refuses */
+	XP_ERR_IO,	    /* a file could not be read or written */
+	XP_ERR_FORMAT,	    /* a file or stream is malformed */
+	XP_ERR_UNAVAILABLE, /* no Xen / no such backend */
+	XP_ERR_PERM,	    /* permission denied */
+	XP_ERR_NODOMAIN,    /* no such domain */
+	XP_ERR_NOT_PV,	    /* the domain is not a PV guest */
+	XP_ERR_GONE,	    /* the domain died or moved away under us */
+	XP_ERR_UNSUPPORTED, /* the backend does not implement the operation */
+	XP_ERR_EXISTS,	    /* something with that name already exists */
+	XP_ERR_INVALID,	    /* an operation the (modelled) hypervisor refuses */
 };
 
 struct xp_error {
 	enum xp_errkind kind;
-	int errnum;		/* errno, or 0 */
+	int errnum; /* errno, or 0 */
 	char message[512];
 };
 

@@ -32,8 +32,8 @@ int xp_parse_size(const char *s, uint64_t *bytes)
 		const char *suffix;
 		unsigned int shift;
 	} units[] = {
-		{ "", 20 },   { "k", 10 },   { "kib", 10 }, { "m", 20 },   { "mib", 20 },
-		{ "g", 30 },  { "gib", 30 }, { "t", 40 },   { "tib", 40 }, { "b", 0 },
+		{"", 20},  {"k", 10},	{"kib", 10}, {"m", 20},	  {"mib", 20},
+		{"g", 30}, {"gib", 30}, {"t", 40},   {"tib", 40}, {"b", 0},
 	};
 	unsigned long long v;
 	char *end;
@@ -58,7 +58,7 @@ int xp_parse_size(const char *s, uint64_t *bytes)
 
 const char *xp_format_size(uint64_t bytes, char *buf, size_t len)
 {
-	static const char *const names[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	static const char *const names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 	unsigned int i = 0;
 	double v = (double)bytes;
 

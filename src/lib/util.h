@@ -8,7 +8,7 @@
 #define XP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define XP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define XP_MAX(a, b) ((a) > (b) ? (a) : (b))
-#define XP_DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define XP_DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
 
 /*
  * Parse an unsigned integer: decimal, or hexadecimal with 0x.  The whole

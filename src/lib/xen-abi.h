@@ -4,7 +4,7 @@
 #define XP_XEN_ABI_H
 
 #ifndef __XEN_TOOLS__
-#define __XEN_TOOLS__ 1		/* the whole interface, as Xen's own tools see it */
+#define __XEN_TOOLS__ 1 /* the whole interface, as Xen's own tools see it */
 #endif
 #include <stdint.h>
 

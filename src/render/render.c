@@ -63,9 +63,9 @@ void xp_render_report_text(FILE *f, const struct xp_report *r, size_t max_findin
 	if (r->layout == XP_LAYOUT_LIST || r->layout == XP_LAYOUT_LIST_ONLY)
 		fprintf(f, ", generation %" PRIu64, s->generation);
 	if (s->pfns_checked)
-		fprintf(f, ", %" PRIu64 " pfns checked (%" PRIu64 " valid, %" PRIu64
-			   " invalid, %" PRIu64 " missing, %" PRIu64 " identity, %" PRIu64
-			   " foreign)",
+		fprintf(f,
+			", %" PRIu64 " pfns checked (%" PRIu64 " valid, %" PRIu64
+			" invalid, %" PRIu64 " missing, %" PRIu64 " identity, %" PRIu64 " foreign)",
 			s->pfns_checked, s->valid, s->invalid, s->missing, s->identity, s->foreign);
 	fprintf(f, " in %.1f ms", (double)r->elapsed_ns / 1e6);
 	if (s->passes > 1)
@@ -180,7 +180,8 @@ struct json_object *xp_render_report_json(const struct xp_report *r)
 	sum = json_object_new_object();
 	jadd(sum, "findings", ju64(total_findings(r)));
 	jadd(sum, "errors", ju64(xp_report_count(r, XP_SEV_ERROR)));
-	jadd(sum, "warnings", ju64(xp_report_count(r, XP_SEV_WARNING) - xp_report_count(r, XP_SEV_ERROR)));
+	jadd(sum, "warnings",
+	     ju64(xp_report_count(r, XP_SEV_WARNING) - xp_report_count(r, XP_SEV_ERROR)));
 	jadd(sum, "infos", ju64(total_findings(r) - xp_report_count(r, XP_SEV_WARNING)));
 	jadd(o, "summary", sum);
 
@@ -213,8 +214,9 @@ void xp_render_p2m_info_text(FILE *f, const struct xp_domain_info *d, const stru
 {
 	char label[96], sz[32];
 
-	fprintf(f, "%s: PV, %u-bit, %" PRIu64 " pages (%s), max %" PRIu64
-		   " pages, shared_info at 0x%" PRIx64 "\n",
+	fprintf(f,
+		"%s: PV, %u-bit, %" PRIu64 " pages (%s), max %" PRIu64
+		" pages, shared_info at 0x%" PRIx64 "\n",
 		xp_render_domain_label(d->domid, d->name, label, sizeof(label)), i->width * 8,
 		d->tot_pages, xp_format_size(d->tot_pages * 4096, sz, sizeof(sz)), d->max_pages,
 		i->shared_info_mfn);
@@ -231,15 +233,18 @@ void xp_render_p2m_info_text(FILE *f, const struct xp_domain_info *d, const stru
 	if (!r)
 		return;
 	if (r->p2m.tree_walked)
-		fprintf(f, "mfn tree: 1 top page, %" PRIu64 " mid page%s, covers %" PRIu64 " pfns\n",
+		fprintf(f,
+			"mfn tree: 1 top page, %" PRIu64 " mid page%s, covers %" PRIu64 " pfns\n",
 			r->p2m.mid_pages, r->p2m.mid_pages == 1 ? "" : "s", r->p2m.tree_covers);
 	if (r->p2m.list_walked)
 		fprintf(f, "linear list: %" PRIu64 " page-table frames under p2m_vaddr\n",
 			r->p2m.pt_pages);
 	if (r->p2m.pfns_checked)
-		fprintf(f, "leaves: %" PRIu64 " leaf pages + %" PRIu64
-			   " shared (missing/identity); entries: %" PRIu64 " valid, %" PRIu64
-			   " invalid, %" PRIu64 " missing, %" PRIu64 " identity, %" PRIu64 " foreign\n",
+		fprintf(f,
+			"leaves: %" PRIu64 " leaf pages + %" PRIu64
+			" shared (missing/identity); entries: %" PRIu64 " valid, %" PRIu64
+			" invalid, %" PRIu64 " missing, %" PRIu64 " identity, %" PRIu64
+			" foreign\n",
 			r->p2m.leaf_pages, r->p2m.shared_leaf_pages, r->p2m.valid, r->p2m.invalid,
 			r->p2m.missing, r->p2m.identity, r->p2m.foreign);
 	fprintf(f, "state: %s", xp_verdict_name(r->verdict));
@@ -293,7 +298,8 @@ static void path_steps_text(FILE *f, const struct xp_path_step *s, unsigned int 
 		}
 		fprintf(f, " -> %s[%u]", s[i].level, s[i].index);
 		if (s[i].err)
-			fprintf(f, " (frame 0x%" PRIx64 ": %s)", s[i].table_mfn, strerror(-s[i].err));
+			fprintf(f, " (frame 0x%" PRIx64 ": %s)", s[i].table_mfn,
+				strerror(-s[i].err));
 		else
 			fprintf(f, " = 0x%" PRIx64, s[i].value);
 	}
@@ -375,8 +381,9 @@ void xp_render_grants_text(FILE *f, const char *label, const struct xp_grant_tab
 	size_t i;
 	char fl[96];
 
-	fprintf(f, "%s: grant table v%u, %u frame%s (%u max), %u entries; %u in use, %u mapped "
-		   "for reading, %u for writing\n",
+	fprintf(f,
+		"%s: grant table v%u, %u frame%s (%u max), %u entries; %u in use, %u mapped "
+		"for reading, %u for writing\n",
 		label, g->version, g->nr_frames, g->nr_frames == 1 ? "" : "s", g->max_frames,
 		g->nr_refs, g->in_use, g->mapped_read, g->mapped_write);
 	if (g->npeers) {
@@ -441,7 +448,8 @@ struct json_object *xp_render_grants_json(const struct xp_grant_table *g, int64_
 		j = json_object_new_object();
 		jadd(j, "ref", ju64(e->ref));
 		jadd(j, "type", json_object_new_string(xp_grant_type_name(e->flags)));
-		jadd(j, "flags_raw", json_object_new_string((snprintf(fl, sizeof(fl), "0x%04x", e->flags), fl)));
+		jadd(j, "flags_raw",
+		     json_object_new_string((snprintf(fl, sizeof(fl), "0x%04x", e->flags), fl)));
 		fa = json_object_new_array();
 		xp_grant_flags_str(e->flags | e->status, fl, sizeof(fl));
 		for (tok = strtok_r(fl, ",", &save), tok = strtok_r(NULL, ",", &save); tok;

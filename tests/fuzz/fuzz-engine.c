@@ -36,8 +36,8 @@ static int count_fn(void *arg, uint64_t pfn, uint64_t entry, enum xp_entry_class
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum xp_layout layouts[] = { XP_LAYOUT_TREE, XP_LAYOUT_LIST,
-						  XP_LAYOUT_LIST_ONLY };
+	static const enum xp_layout layouts[] = {XP_LAYOUT_TREE, XP_LAYOUT_LIST,
+						 XP_LAYOUT_LIST_ONLY};
 	struct xp_check_options o;
 	struct xp_report *r = NULL;
 	struct xp_backend *be;
@@ -68,8 +68,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		switch (sel % 8) {
 		case 0: {
-			static const char *const fields[] = { "max_pfn", "frame_list_list", "p2m_cr3",
-							      "p2m_vaddr", "p2m_generation" };
+			static const char *const fields[] = {"max_pfn", "frame_list_list",
+							     "p2m_cr3", "p2m_vaddr",
+							     "p2m_generation"};
 			fx_set_shinfo(h, &g, fields[idx % 5], v);
 			continue;
 		}
@@ -100,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	xp_check_options_init(&o);
 	o.backoff_us = 0;
-	o.max_passes = 2;	/* findings are confirmed by a second pass */
+	o.max_passes = 2; /* findings are confirmed by a second pass */
 	err = xp_check_domain(be, 3, &o, &r);
 	xp_error_destroy(err);
 	xp_report_destroy(r);

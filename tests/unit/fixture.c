@@ -68,7 +68,7 @@ uint64_t fx_alloc(struct fx_host *h, uint32_t domid, uint64_t pfn)
 
 void fx_free(struct fx_host *h, uint64_t mfn)
 {
-	h->owner[mfn] = FX_FREE;	/* M2P left stale, as Xen does */
+	h->owner[mfn] = FX_FREE; /* M2P left stale, as Xen does */
 }
 
 void *fx_page(struct fx_host *h, uint64_t mfn)
@@ -219,7 +219,8 @@ int fx_build_guest(struct fx_host *h, uint32_t domid, const char *name, unsigned
 		g->pt[0] = g->cr3;
 		for (lv = 1; lv + 1 < levels; lv++) {
 			unsigned int shift = width == 8 ? 39 - 9 * (lv - 1) : 30 - 9 * (lv - 1);
-			unsigned int idx = (unsigned int)((g->vaddr >> shift) & (lv == 1 && width == 4 ? 3 : 511));
+			unsigned int idx = (unsigned int)((g->vaddr >> shift) &
+							  (lv == 1 && width == 4 ? 3 : 511));
 			uint64_t child = KPAGE();
 
 			fx_set(h, table, idx, 8, (child << 12) | PTE_FLAGS);
@@ -229,7 +230,8 @@ int fx_build_guest(struct fx_host *h, uint32_t domid, const char *name, unsigned
 		/* table is now the L2: one L1 per 512 list pages */
 		for (k = 0; k < nleaf; k++) {
 			uint64_t va = g->vaddr + k * 4096;
-			unsigned int l2i = (unsigned int)((va >> 21) & 511), l1i = (unsigned int)((va >> 12) & 511);
+			unsigned int l2i = (unsigned int)((va >> 21) & 511),
+				     l1i = (unsigned int)((va >> 12) & 511);
 
 			if (l1i == 0 || k == 0) {
 				g->l1[g->nr_l1++] = KPAGE();
@@ -254,10 +256,12 @@ int fx_build_guest(struct fx_host *h, uint32_t domid, const char *name, unsigned
 
 	fx_set_shinfo(h, g, "max_pfn", max_pfn);
 	fx_set_shinfo(h, g, "frame_list_list",
-		      layout == XP_LAYOUT_LIST_ONLY ? (width == 8 ? ~0ULL : 0xffffffffULL) : g->fll);
+		      layout == XP_LAYOUT_LIST_ONLY ? (width == 8 ? ~0ULL : 0xffffffffULL)
+						    : g->fll);
 	if (g->cr3) {
 		fx_set_shinfo(h, g, "p2m_cr3",
-			      width == 8 ? g->cr3 << 12 : (((g->cr3 << 12) | (g->cr3 >> 20)) & 0xffffffffULL));
+			      width == 8 ? g->cr3 << 12
+					 : (((g->cr3 << 12) | (g->cr3 >> 20)) & 0xffffffffULL));
 		fx_set_shinfo(h, g, "p2m_vaddr", g->vaddr);
 		fx_set_shinfo(h, g, "p2m_generation", 2);
 	}
@@ -399,8 +403,7 @@ static struct xp_error *fx_host_info(struct xp_backend *be, struct xp_host_info 
 	return NULL;
 }
 
-static struct xp_error *fx_list(struct xp_backend *be, struct xp_domain_info **infos,
-				size_t *count)
+static struct xp_error *fx_list(struct xp_backend *be, struct xp_domain_info **infos, size_t *count)
 {
 	struct fx_host *h = be->priv;
 	unsigned int i;

@@ -19,10 +19,10 @@
 
 struct fx_gnttab {
 	unsigned int version, nr_frames, max_frames;
-	uint8_t *shared[16];		/* 4 KiB each */
+	uint8_t *shared[16]; /* 4 KiB each */
 	uint8_t *status[4];
-	uint64_t console_mfn, store_mfn;	/* what the toolstack recorded */
-	unsigned int grown;		/* times a map beyond the size grew it */
+	uint64_t console_mfn, store_mfn; /* what the toolstack recorded */
+	unsigned int grown;		 /* times a map beyond the size grew it */
 };
 
 struct fx_dom {
@@ -52,12 +52,12 @@ struct fx_guest {
 	enum xp_layout layout;
 	uint64_t nr_pages, max_pfn;
 	uint64_t shinfo, fll, missing, mid_missing, cr3, vaddr;
-	uint64_t top_idx_mid[1024];	/* mid-mfn page per top index */
-	uint64_t *leaf;			/* [ceil(max_pfn/fpp)] leaf frame per page */
-	uint64_t *p2m;			/* [nr_pages] pfn -> mfn */
-	uint64_t l1[64];		/* L1 tables of the list, in order */
+	uint64_t top_idx_mid[1024]; /* mid-mfn page per top index */
+	uint64_t *leaf;		    /* [ceil(max_pfn/fpp)] leaf frame per page */
+	uint64_t *p2m;		    /* [nr_pages] pfn -> mfn */
+	uint64_t l1[64];	    /* L1 tables of the list, in order */
 	unsigned int nr_l1;
-	uint64_t pt[4];			/* top-down page-table frames on the list path */
+	uint64_t pt[4]; /* top-down page-table frames on the list path */
 };
 
 struct fx_host *fx_host_create(uint64_t max_mfn);

@@ -33,25 +33,25 @@ static inline __attribute__((format(printf, 2, 3))) int ok(int cond, const char 
 	return cond;
 }
 
-#define is_u64(got, want, ...)                                                              \
-	do {                                                                                \
-		uint64_t _g = (uint64_t)(got), _w = (uint64_t)(want);                       \
-		if (!ok(_g == _w, __VA_ARGS__))                                             \
-			printf("#   got 0x%" PRIx64 ", want 0x%" PRIx64 "\n", _g, _w);          \
+#define is_u64(got, want, ...)                                                         \
+	do {                                                                           \
+		uint64_t _g = (uint64_t)(got), _w = (uint64_t)(want);                  \
+		if (!ok(_g == _w, __VA_ARGS__))                                        \
+			printf("#   got 0x%" PRIx64 ", want 0x%" PRIx64 "\n", _g, _w); \
 	} while (0)
 
-#define is_int(got, want, ...)                                                              \
-	do {                                                                                \
-		long long _g = (long long)(got), _w = (long long)(want);                    \
-		if (!ok(_g == _w, __VA_ARGS__))                                             \
-			printf("#   got %lld, want %lld\n", _g, _w);                            \
+#define is_int(got, want, ...)                                           \
+	do {                                                             \
+		long long _g = (long long)(got), _w = (long long)(want); \
+		if (!ok(_g == _w, __VA_ARGS__))                          \
+			printf("#   got %lld, want %lld\n", _g, _w);     \
 	} while (0)
 
-#define is_str(got, want, ...)                                                              \
-	do {                                                                                \
-		const char *_g = (got), *_w = (want);                                       \
-		if (!ok(_g && _w && strcmp(_g, _w) == 0, __VA_ARGS__))                      \
-			printf("#   got '%s', want '%s'\n", _g ? _g : "(null)", _w);            \
+#define is_str(got, want, ...)                                                       \
+	do {                                                                         \
+		const char *_g = (got), *_w = (want);                                \
+		if (!ok(_g && _w && strcmp(_g, _w) == 0, __VA_ARGS__))               \
+			printf("#   got '%s', want '%s'\n", _g ? _g : "(null)", _w); \
 	} while (0)
 
 static inline void diag(const char *fmt, ...)

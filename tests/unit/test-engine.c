@@ -57,8 +57,8 @@ static void expect_only(struct xp_report *r, enum xp_finding_id id, uint64_t n, 
 
 static void clean_guests(void)
 {
-	static const enum xp_layout layouts[] = { XP_LAYOUT_TREE, XP_LAYOUT_LIST,
-						  XP_LAYOUT_LIST_ONLY };
+	static const enum xp_layout layouts[] = {XP_LAYOUT_TREE, XP_LAYOUT_LIST,
+						 XP_LAYOUT_LIST_ONLY};
 	unsigned int w, l;
 
 	for (w = 4; w <= 8; w += 4) {
@@ -76,7 +76,8 @@ static void clean_guests(void)
 				is_int(r->verdict, XP_VERDICT_CONSISTENT, "%s %u-bit: consistent",
 				       lname(layouts[l]), w * 8);
 				is_int(r->layout, layouts[l], "layout detected");
-				is_u64(r->p2m.pfns_checked, 8192, "every pfn up to max_pfn checked");
+				is_u64(r->p2m.pfns_checked, 8192,
+				       "every pfn up to max_pfn checked");
 				is_u64(r->p2m.valid, 3000, "valid entries counted");
 				is_u64(r->p2m.m2p_checked, 3000, "M2P round trips");
 				is_u64(r->p2m.invalid + r->p2m.missing, 8192 - 3000,
@@ -95,7 +96,7 @@ struct env {
 	struct fx_host *h;
 	struct xp_backend *be;
 	struct fx_guest g;
-	uint32_t other;		/* another domain's frame */
+	uint32_t other; /* another domain's frame */
 	uint64_t other_mfn;
 };
 
@@ -133,11 +134,12 @@ static void corruptions(unsigned int width)
 	/* seed 003: p2m_top_mfn[0] still names the mid page's frame from before a move */
 	env_init(&e, width, XP_LAYOUT_LIST);
 	old = e.g.top_idx_mid[0];
-	stale = fx_alloc(e.h, 5, e.h->m2p[old]);	/* a new home for the mid page's pfn */
+	stale = fx_alloc(e.h, 5, e.h->m2p[old]); /* a new home for the mid page's pfn */
 	memcpy(fx_page(e.h, stale), fx_page(e.h, old), 4096);
 	e.g.p2m[e.h->m2p[old]] = stale;
-	fx_set(e.h, e.g.leaf[e.h->m2p[old] / e.g.fpp], (unsigned int)(e.h->m2p[old] % e.g.fpp), width, stale);
-	fx_free(e.h, old);					/* old frame freed, M2P stale */
+	fx_set(e.h, e.g.leaf[e.h->m2p[old] / e.g.fpp], (unsigned int)(e.h->m2p[old] % e.g.fpp),
+	       width, stale);
+	fx_free(e.h, old); /* old frame freed, M2P stale */
 	r = check(e.be, 5, NULL);
 	expect_only(r, XP_F_MFN_STALE, 1, "stale top mfn");
 	f = first(r, XP_F_MFN_STALE);
@@ -153,7 +155,8 @@ static void corruptions(unsigned int width)
 	f = first(r, XP_F_MFN_NOT_OWNED);
 	ok(f && !strcmp(f->level, "top") && f->index == 0 && f->mfn == e.other_mfn &&
 		   (f->has & XP_LOC_OWNER) && f->owner == 0,
-	   "%u-bit: top[0] = another domain's frame -> mfn-not-owned at top[0], owner 0", width * 8);
+	   "%u-bit: top[0] = another domain's frame -> mfn-not-owned at top[0], owner 0",
+	   width * 8);
 	xp_report_destroy(r);
 	env_fini(&e);
 
@@ -232,15 +235,15 @@ static void corruptions(unsigned int width)
 	/* a page table that points at itself on the way down */
 	env_init(&e, width, XP_LAYOUT_LIST);
 	{
-		unsigned int lv = width == 8 ? 2 : 1;	/* the L2 */
+		unsigned int lv = width == 8 ? 2 : 1; /* the L2 */
 		uint64_t l2 = e.g.pt[lv];
 		unsigned int l2i = (unsigned int)((e.g.vaddr >> 21) & 511);
 
 		fx_set(e.h, l2, l2i, 8, (l2 << 12) | 0x67);
 	}
 	r = check(e.be, 5, NULL);
-	ok(r && r->groups[XP_F_LIST_PT_LOOP].count >= 1, "%u-bit: self-referencing L2 -> list-pt-loop",
-	   width * 8);
+	ok(r && r->groups[XP_F_LIST_PT_LOOP].count >= 1,
+	   "%u-bit: self-referencing L2 -> list-pt-loop", width * 8);
 	xp_report_destroy(r);
 	env_fini(&e);
 
@@ -265,8 +268,8 @@ static void corruptions(unsigned int width)
 	fx_set_shinfo(e.h, &e.g, "p2m_generation", 7);
 	r = check(e.be, 5, NULL);
 	expect_only(r, XP_F_GENERATION_UNSTABLE, 1, "odd generation");
-	ok(r && r->verdict == XP_VERDICT_UNSTABLE && r->p2m.passes == 6,
-	   "%u-bit: verdict unstable", width * 8);
+	ok(r && r->verdict == XP_VERDICT_UNSTABLE && r->p2m.passes == 6, "%u-bit: verdict unstable",
+	   width * 8);
 	xp_report_destroy(r);
 	env_fini(&e);
 
@@ -274,23 +277,25 @@ static void corruptions(unsigned int width)
 	fx_set_shinfo(e.h, &e.g, "frame_list_list", e.other_mfn);
 	r = check(e.be, 5, NULL);
 	f = first(r, XP_F_MFN_NOT_OWNED);
-	ok(f && !strcmp(f->level, "frame-list-list"), "%u-bit: frame list list not owned", width * 8);
+	ok(f && !strcmp(f->level, "frame-list-list"), "%u-bit: frame list list not owned",
+	   width * 8);
 	xp_report_destroy(r);
 	env_fini(&e);
 
 	env_init(&e, width, XP_LAYOUT_LIST);
-	fx_set_shinfo(e.h, &e.g, "p2m_cr3", width == 8 ? e.other_mfn << 12 : ((e.other_mfn << 12) | (e.other_mfn >> 20)));
+	fx_set_shinfo(e.h, &e.g, "p2m_cr3",
+		      width == 8 ? e.other_mfn << 12 : ((e.other_mfn << 12) | (e.other_mfn >> 20)));
 	r = check(e.be, 5, NULL);
-	ok(r && r->groups[XP_F_LIST_CR3_BAD].count == 1, "%u-bit: p2m_cr3 not owned -> list-cr3-bad",
-	   width * 8);
+	ok(r && r->groups[XP_F_LIST_CR3_BAD].count == 1,
+	   "%u-bit: p2m_cr3 not owned -> list-cr3-bad", width * 8);
 	xp_report_destroy(r);
 	env_fini(&e);
 
 	env_init(&e, width, XP_LAYOUT_LIST);
 	fx_set_shinfo(e.h, &e.g, "p2m_vaddr", width == 8 ? 0x8000000000001000ULL : 0xF6000000ULL);
 	r = check(e.be, 5, NULL);
-	ok(r && r->groups[XP_F_LIST_VADDR_BAD].count == 1, "%u-bit: bad p2m_vaddr -> list-vaddr-bad",
-	   width * 8);
+	ok(r && r->groups[XP_F_LIST_VADDR_BAD].count == 1,
+	   "%u-bit: bad p2m_vaddr -> list-vaddr-bad", width * 8);
 	xp_report_destroy(r);
 	env_fini(&e);
 
@@ -299,8 +304,7 @@ static void corruptions(unsigned int width)
 	fx_set_shinfo(e.h, &e.g, "frame_list_list", 0);
 	fx_set_shinfo(e.h, &e.g, "p2m_cr3", 0x12345000);
 	r = check(e.be, 5, NULL);
-	ok(r && r->verdict == XP_VERDICT_JUST_RESTORED &&
-		   xp_report_count(r, XP_SEV_WARNING) == 0,
+	ok(r && r->verdict == XP_VERDICT_JUST_RESTORED && xp_report_count(r, XP_SEV_WARNING) == 0,
 	   "%u-bit: just-restored recognised, no corruption reported", width * 8);
 	xp_report_destroy(r);
 	env_fini(&e);

@@ -129,16 +129,15 @@ static void validate(unsigned int version)
 	xp_report_destroy(r);
 	env_fini(&e);
 
-#define CASE(setup, id, what)                                                                 \
-	do {                                                                                  \
-		env_init(&e, version);                                                        \
-		setup;                                                                        \
-		r = check(&e);                                                                \
-		ok(r && r->groups[id].count == 1 &&                                           \
-			   xp_report_count(r, XP_SEV_WARNING) == 1,                            \
-		   "v%u: %s -> exactly one %s", version, what, xp_finding_desc(id)->name);    \
-		xp_report_destroy(r);                                                         \
-		env_fini(&e);                                                                 \
+#define CASE(setup, id, what)                                                                \
+	do {                                                                                 \
+		env_init(&e, version);                                                       \
+		setup;                                                                       \
+		r = check(&e);                                                               \
+		ok(r && r->groups[id].count == 1 && xp_report_count(r, XP_SEV_WARNING) == 1, \
+		   "v%u: %s -> exactly one %s", version, what, xp_finding_desc(id)->name);   \
+		xp_report_destroy(r);                                                        \
+		env_fini(&e);                                                                \
 	} while (0)
 
 	if (version == 1) {
@@ -154,8 +153,8 @@ static void validate(unsigned int version)
 		CASE(e.t->console_mfn = e.g.p2m[1200], XP_F_GRANT_RESERVED_MISMATCH,
 		     "console ring moved");
 	} else {
-		CASE(v2_set(e.t, 8, GTF_permit_access, 0, e.d0.p2m[5], 0), XP_F_GRANT_FRAME_NOT_OWNED,
-		     "a grant of dom0's frame");
+		CASE(v2_set(e.t, 8, GTF_permit_access, 0, e.d0.p2m[5], 0),
+		     XP_F_GRANT_FRAME_NOT_OWNED, "a grant of dom0's frame");
 		CASE(v2_set(e.t, 9, GTF_accept_transfer, 0, 0, GTF_reading), XP_F_GRANT_FLAGS_BAD,
 		     "status reading on accept_transfer");
 		CASE(e.t->store_mfn = e.g.p2m[1200], XP_F_GRANT_RESERVED_MISMATCH,

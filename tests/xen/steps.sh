@@ -199,6 +199,19 @@ t_check_symbols() {
 }
 step_if_verb check "xenp2m check --symbols: the guest-internal view agrees" t_check_symbols
 
+# t_wrong_symbols: a System.map that does not fit (every name given the next
+# line's address, as another build's map would) is recognised as such, not
+# turned into findings about the guest
+t_wrong_symbols() {
+	awk '{ a[NR] = $1; t[NR] = $2; n[NR] = $3 }
+	     END { for (i = 1; i <= NR; i++) print a[i % NR + 1], t[i], n[i] }' "$MAP" >/tmp/wrong.map
+	run xenp2m --json check --symbols /tmp/wrong.map "$D"
+	is "$rc" 1 "check --symbols with another kernel's map: exit 1"
+	is "$(json_get "$out" '.domains[0].finding_counts.symbols-mismatch')" 1 "reported as symbols-mismatch"
+	is "$(json_get "$out" '.domains[0].summary.errors')" 0 "and nothing else"
+}
+step_if_verb check "xenp2m check --symbols of another kernel: symbols-mismatch" t_wrong_symbols
+
 # t_show_dump TAG: show --dump against xen-mfndump dump-p2m, entry by entry
 t_show_dump() {
 	_tc=$(now)
@@ -240,8 +253,17 @@ t_show_pfn() {
 }
 step_if_verb show "xenp2m show: one pfn, one mfn, the fields" t_show_pfn
 
+# The size of domain $1's grant table as Xen itself reports it (the 'g'
+# debug key): "(XEN)   1 frames (64 max), 0 maptrack frames (1024 max)".
+xen_gnt_frames() {
+	xl dmesg -c >/dev/null 2>&1
+	xl debug-keys g
+	xl dmesg | awk -v d="remote d$1 " 'index($0, d) { getline; print $2; exit }'
+}
+
 # t_grants: the grant table, as the backend probe saw it
 t_grants() {
+	_before=$(xen_gnt_frames "$D")
 	run xenp2m grants "$D"
 	is "$rc" 0 "xenp2m grants $D: exit 0"
 	run xenp2m --json grants "$D"
@@ -258,7 +280,12 @@ t_grants() {
 	run xenp2m grants "$D" --ref 1
 	is "$rc" 0 "xenp2m grants --ref 1: exit 0"
 	like "$out" "$GNT1" "shows entry 1's frame"
-	summary "grants $1: v1, entry 0 -> $GNT0, entry 1 -> $GNT1"
+	run xenp2m grants "$D" --all-entries
+	is "$rc" 0 "xenp2m grants --all-entries: exit 0"
+	_after=$(xen_gnt_frames "$D")
+	is "$_before" 1 "Xen's 'g' key: the guest's table has 1 frame before"
+	is "$_after" "$_before" "Xen's 'g' key: still $_before frame(s) after xenp2m read it: never grown"
+	summary "grants $1: v1, entry 0 -> $GNT0, entry 1 -> $GNT1; Xen's 'g' key: $_before frame(s) before, $_after after"
 }
 step_if_verb grants "xenp2m grants: the table as the backend probe saw it" t_grants 0
 
