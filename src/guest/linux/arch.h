@@ -98,8 +98,8 @@ struct gk_arch {
 	u64 p2m_vaddr; /* the linear p2m list (vmalloc area) */
 	u64 p2m_vaddr_end;
 	u64 gnttab_vaddr; /* the grant frames' area (vmalloc), status + 2 MiB */
-	u64 init_p2m;  /* XEN_ELFNOTE_INIT_P2M, 0: none */
-	u64 shinfo_va; /* fixmap slot of HYPERVISOR_shared_info */
+	u64 init_p2m;	  /* XEN_ELFNOTE_INIT_P2M, 0: none */
+	u64 shinfo_va;	  /* fixmap slot of HYPERVISOR_shared_info */
 	u64 prot_data, prot_data_ro, prot_text;
 	u64 prot_table; /* an entry naming a lower table */
 	u64 prot_top;	/* an entry of the top-level table */
