@@ -3,7 +3,8 @@
 
 _xenp2m_sim_verbs()
 {
-	echo init create list destroy pause unpause save restore migrate mem-set symbols corrupt
+	echo init create list destroy pause unpause save restore migrate mem-set symbols corrupt \
+		grant ungrant grant-map grant-unmap
 }
 
 # Each verb's own options (the global ones: _xenp2m_sim_global_opts).
@@ -11,13 +12,17 @@ _xenp2m_sim_opts()
 {
 	case $1 in
 	init) echo --memory ;;
-	create) echo --name --memory --maxmem --width --layout --kernel --seed --paused ;;
+	create) echo --name --memory --maxmem --width --layout --kernel --gnttab-version --seed \
+		--paused ;;
 	list) echo --json ;;
 	save) echo --checkpoint --delay-us ;;
 	restore) echo --paused ;;
 	migrate | mem-set) echo --delay-us ;;
 	symbols) echo --output ;;
-	corrupt) echo --index --pfn --pages ;;
+	corrupt) echo --index --pfn --pages --ref ;;
+	grant) echo --to --readonly --count ;;
+	grant-map) echo --by --readonly ;;
+	grant-unmap) echo --by ;;
 	esac
 }
 
@@ -31,7 +36,8 @@ _xenp2m_sim_kinds()
 	echo stale-top-mfn foreign-top-mfn foreign-mid-mfn mid-wrong-leaf m2p-mismatch \
 		leaf-swap leaf-out-of-range top-out-of-range top-mfn-p missing-mfn \
 		list-pte-clear list-pte-foreign pt-loop max-pfn generation-odd \
-		frame-list-list p2m-cr3 p2m-vaddr pfn-tree-leaf
+		frame-list-list p2m-cr3 p2m-vaddr pfn-tree-leaf grant-foreign-frame \
+		grant-bad-flags grant-dead-peer grant-reserved-stale
 }
 
 # The domain names on host $1 (first column of "list", without its header).
@@ -53,7 +59,8 @@ _xenp2m_sim()
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
 		--memory | --maxmem | --name | --width | --layout | --kernel | --seed | \
-			--delay-us | --output | -o | --index | --pfn | --pages)
+			--delay-us | --output | -o | --index | --pfn | --pages | --ref | \
+			--gnttab-version | --to | --by | --count)
 			((i++))
 			;;
 		-*) ;;
@@ -74,14 +81,19 @@ _xenp2m_sim()
 		return
 		;;
 	--kernel)
-		COMPREPLY=($(compgen -W "fixed pre-fix-003" -- "$cur"))
+		COMPREPLY=($(compgen -W "fixed pre-fix-003 pre-fix-002" -- "$cur"))
+		return
+		;;
+	--gnttab-version)
+		COMPREPLY=($(compgen -W "1 2" -- "$cur"))
 		return
 		;;
 	--output | -o)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
-	--memory | --maxmem | --name | --seed | --delay-us | --index | --pfn | --pages)
+	--memory | --maxmem | --name | --seed | --delay-us | --index | --pfn | --pages | \
+		--ref | --to | --by | --count)
 		return
 		;;
 	esac
@@ -106,7 +118,8 @@ _xenp2m_sim()
 	1)
 		case $verb in
 		restore) COMPREPLY=($(compgen -f -- "$cur")) ;;
-		destroy | pause | unpause | save | migrate | mem-set | symbols | corrupt)
+		destroy | pause | unpause | save | migrate | mem-set | symbols | corrupt | \
+			grant | ungrant | grant-map | grant-unmap)
 			COMPREPLY=($(compgen -W "$(_xenp2m_sim_domains "$host")" -- "$cur"))
 			;;
 		esac

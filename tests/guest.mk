@@ -7,7 +7,8 @@ GUEST_TESTS = \
 	tests/unit/test-guest-alloc \
 	tests/unit/test-guest-balloon \
 	tests/unit/test-guest-sysmap \
-	tests/unit/test-guest-corrupt
+	tests/unit/test-guest-corrupt \
+	tests/unit/test-guest-grant
 # test-guest-bench is not a test: it times a 1 TiB boot (run it by hand).
 check_PROGRAMS += $(GUEST_TESTS) tests/unit/test-guest-bench
 TESTS += $(GUEST_TESTS)
@@ -24,5 +25,7 @@ tests_unit_test_guest_sysmap_SOURCES = tests/unit/test-guest-sysmap.c $(GUEST_FA
 tests_unit_test_guest_sysmap_LDADD = src/guest/libgk.a
 tests_unit_test_guest_corrupt_SOURCES = tests/unit/test-guest-corrupt.c $(GUEST_FAKE)
 tests_unit_test_guest_corrupt_LDADD = src/guest/libgk.a
+tests_unit_test_guest_grant_SOURCES = tests/unit/test-guest-grant.c $(GUEST_FAKE)
+tests_unit_test_guest_grant_LDADD = src/guest/libgk.a
 tests_unit_test_guest_bench_SOURCES = tests/unit/test-guest-bench.c $(GUEST_FAKE)
 tests_unit_test_guest_bench_LDADD = src/guest/libgk.a

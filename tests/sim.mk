@@ -21,7 +21,9 @@ SIM_SCENARIOS = \
 	tests/scenario/sim-corrupt.sh \
 	tests/scenario/sim-concurrent.sh \
 	tests/scenario/sim-inspect.sh \
-	tests/scenario/sim-big.sh
+	tests/scenario/sim-big.sh \
+	tests/scenario/sim-grant.sh \
+	tests/scenario/sim-grant-corrupt.sh
 TESTS += $(SIM_SCENARIOS)
 EXTRA_DIST += $(SIM_SCENARIOS)
 
@@ -29,3 +31,15 @@ check_PROGRAMS += tests/unit/test-sim-hv
 tests_unit_test_sim_hv_SOURCES = tests/unit/test-sim-hv.c
 tests_unit_test_sim_hv_LDADD = src/sim/libxpsim.a src/guest/libgk.a src/lib/libxplib.a
 TESTS += tests/unit/test-sim-hv
+
+# Grant tables: the hypervisor's and the guest kernel's sides together.
+check_PROGRAMS += tests/unit/test-sim-grant
+tests_unit_test_sim_grant_SOURCES = tests/unit/test-sim-grant.c
+tests_unit_test_sim_grant_LDADD = src/sim/libxpsim.a src/guest/libgk.a src/lib/libxplib.a
+TESTS += tests/unit/test-sim-grant
+
+check_PROGRAMS += tests/unit/test-sim-backend-grant
+tests_unit_test_sim_backend_grant_SOURCES = tests/unit/test-sim-backend-grant.c
+tests_unit_test_sim_backend_grant_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_unit_test_sim_backend_grant_LDADD = $(XP_BACKEND_LIBS)
+TESTS += tests/unit/test-sim-backend-grant

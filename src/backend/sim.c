@@ -8,6 +8,13 @@
  * read-only straight from the file (MAP_SHARED, so changes made by the
  * simulator show up as they happen), each frame checked against the
  * per-frame owner table as Xen checks a foreign mapping.
+ *
+ * Grant tables: the current sizes come from the domain table, the frame
+ * lists from the table's meta frame (hostfmt.h).  The operations that
+ * change the hypervisor's state -- mapping a grant, and mapping grant
+ * frames beyond the table's current size, which grows it exactly as real
+ * Xen's resource mapping does -- take the host's writer lock for their
+ * duration, as any other change to the host does (src/sim/).
  */
 #include "config.h"
 
@@ -20,7 +27,13 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
-#include "sim/hostfmt.h"
+#include "sim/sim.h"
+
+/* A grant of another domain this backend mapped (as dom0, for the caller). */
+struct sim_be_grant {
+	void *addr;
+	uint32_t domid, ref, handle;
+};
 
 struct sim_be {
 	char *path;
@@ -35,6 +48,9 @@ struct sim_be {
 	uint64_t nr_frames;
 	uint64_t mem_off;
 	struct sim_domain *snap; /* SIM_MAX_DOMAINS entries */
+	int rw_fd;		 /* opened for the first writable grant mapping */
+	struct sim_be_grant *grants;
+	size_t nr_grants, cap_grants;
 };
 
 static struct sim_be *to_sim(struct xp_backend *be)
@@ -42,11 +58,23 @@ static struct sim_be *to_sim(struct xp_backend *be)
 	return be->priv;
 }
 
+static struct xp_error *sim_grant_unmap(struct xp_backend *be, void *addr);
+
 static void sim_destroy(struct xp_backend *be)
 {
 	struct sim_be *s = to_sim(be);
 
 	if (s) {
+		/* never leave a grant mapped */
+		while (s->nr_grants) {
+			struct xp_error *err =
+				sim_grant_unmap(be, s->grants[s->nr_grants - 1].addr);
+
+			xp_error_destroy(err);
+		}
+		free(s->grants);
+		if (s->rw_fd >= 0)
+			close(s->rw_fd);
 		if (s->meta)
 			munmap((void *)s->meta, s->meta_size);
 		if (s->fd >= 0)
@@ -246,6 +274,288 @@ static struct xp_error *sim_vcpu_cr3(struct xp_backend *be, uint32_t domid, unsi
 	return NULL;
 }
 
+/* ---- grant tables ---- */
+
+static struct xp_error *gnt_domain(struct sim_be *s, uint32_t domid, const struct sim_domain **out)
+{
+	struct xp_error *err = snapshot(s);
+	const struct sim_domain *d;
+
+	if (err)
+		return err;
+	d = snap_find(s, domid);
+	if (!d)
+		return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain with id %u", domid);
+	if (!d->gnt_version || !d->gnt_meta_mfn || d->gnt_meta_mfn >= s->nr_frames)
+		return xp_error_create(XP_ERR_INVALID, ENOENT, "domain %u has no grant table (yet)",
+				       domid);
+	*out = d;
+	return NULL;
+}
+
+static struct xp_error *sim_grant_table_info(struct xp_backend *be, uint32_t domid,
+					     unsigned int *version, unsigned int *nr_frames,
+					     unsigned int *nr_status_frames,
+					     unsigned int *max_frames)
+{
+	const struct sim_domain *d = NULL;
+	struct xp_error *err = gnt_domain(to_sim(be), domid, &d);
+
+	if (err)
+		return err;
+	/* all from the domain table: finding the size never grows the table */
+	*version = d->gnt_version;
+	*nr_frames = d->gnt_nr_frames;
+	*nr_status_frames = d->gnt_nr_status;
+	*max_frames = d->gnt_max_frames;
+	return NULL;
+}
+
+/* The writer's view of the host, for the operations that change it. */
+static struct xp_error *host_for_writing(struct sim_be *s, struct sim_host **h)
+{
+	struct xp_error *err = sim_host_open(s->path, false, h);
+
+	if (err)
+		return xp_error_wrap(err, "%s: the hypervisor's state cannot be changed", s->path);
+	return NULL;
+}
+
+/*
+ * XENMEM_acquire_resource behaviour: a frame at or beyond the table's
+ * current size (and below its maximum) grows the table to cover it; for
+ * status frames, by the grant frames they describe.  Counted in the
+ * domain's gnt_resource_grows, so tests can see that it happened.
+ */
+static struct xp_error *grow_for_resource(struct sim_be *s, uint32_t domid, bool status,
+					  unsigned int end)
+{
+	struct sim_domain *d;
+	struct xp_error *err;
+	struct sim_host *h;
+	unsigned int nr = end;
+	int rc;
+
+	err = host_for_writing(s, &h);
+	if (err)
+		return err;
+	d = sim_domain_by_id(h, domid);
+	if (!d || !sim_gnttab_meta(h, d)) {
+		sim_host_destroy(h);
+		return xp_error_create(XP_ERR_GONE, ESRCH, "domain %u is gone", domid);
+	}
+	if (status)
+		nr = (end * SIM_GNT_STATUS_PER_FRAME + SIM_GNT_V2_PER_FRAME - 1) /
+		     SIM_GNT_V2_PER_FRAME;
+	rc = nr > d->gnt_nr_frames ? sim_gnttab_grow(h, d, nr) : 0;
+	if (!rc) {
+		sim_domtab_begin(h);
+		d->gnt_resource_grows++;
+		sim_domtab_end(h);
+	}
+	sim_host_destroy(h);
+	if (rc)
+		return xp_error_create(XP_ERR_INVALID, -rc,
+				       "growing domain %u's grant table to %u frames: %s", domid,
+				       nr, strerror(-rc));
+	return NULL;
+}
+
+/* mmap each of @mfns (read-only, or read-write through @fd) into one region. */
+static struct xp_error *map_file_frames(struct sim_be *s, int fd, int prot, const uint64_t *mfns,
+					unsigned int count, void **addr)
+{
+	uint8_t *base;
+	unsigned int i;
+
+	base = mmap(NULL, (size_t)count << SIM_PAGE_SHIFT, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		return xp_error_create(XP_ERR_NOMEM, errno, "reserving %u pages: %s", count,
+				       strerror(errno));
+	for (i = 0; i < count; i++) {
+		void *p = mmap(base + ((size_t)i << SIM_PAGE_SHIFT), SIM_PAGE_SIZE, prot,
+			       MAP_SHARED | MAP_FIXED, fd,
+			       (off_t)(s->mem_off + (mfns[i] << SIM_PAGE_SHIFT)));
+
+		if (p == MAP_FAILED) {
+			int e = errno;
+
+			munmap(base, (size_t)count << SIM_PAGE_SHIFT);
+			return xp_error_create(XP_ERR_IO, e, "mapping frame 0x%llx: %s",
+					       (unsigned long long)mfns[i], strerror(e));
+		}
+	}
+	*addr = base;
+	return NULL;
+}
+
+/*
+ * Map grant frames [first, first + count) read-only.  As on real Xen, a
+ * frame beyond the table's current size GROWS the table (up to its
+ * maximum, beyond which the call fails): callers that must not change the
+ * guest -- the inspector -- ask grant_table_info for the current size
+ * first and never map past it.
+ */
+static struct xp_error *sim_grant_frames_map(struct xp_backend *be, uint32_t domid, bool status,
+					     unsigned int first, unsigned int count,
+					     const void **addr)
+{
+	struct sim_be *s = to_sim(be);
+	const struct sim_domain *d = NULL;
+	uint64_t mfns[SIM_GNT_MAX_FRAMES];
+	struct sim_gnt_meta meta;
+	unsigned int i, cur, max;
+	struct xp_error *err;
+	void *p = NULL;
+
+	err = gnt_domain(s, domid, &d);
+	if (err)
+		return err;
+	if (status && d->gnt_version != 2)
+		return xp_error_create(XP_ERR_INVALID, EINVAL,
+				       "domain %u uses grant table version %u: no status frames",
+				       domid, d->gnt_version);
+	max = status ? sim_gnt_status_frames(d->gnt_max_frames) : d->gnt_max_frames;
+	if (!count || first >= max || count > max - first)
+		return xp_error_create(XP_ERR_INVALID, EINVAL,
+				       "domain %u: %s frames %u-%u: the table has at most %u",
+				       domid, status ? "status" : "grant", first, first + count - 1,
+				       max);
+	cur = status ? d->gnt_nr_status : d->gnt_nr_frames;
+	if (first + count > cur) {
+		err = grow_for_resource(s, domid, status, first + count);
+		if (!err)
+			err = gnt_domain(s, domid, &d);
+		if (err)
+			return err;
+	}
+	if (pread(s->fd, &meta, sizeof(meta),
+		  (off_t)(s->mem_off + (d->gnt_meta_mfn << SIM_PAGE_SHIFT))) !=
+	    (ssize_t)sizeof(meta))
+		return xp_error_create(XP_ERR_IO, errno, "%s: reading a grant table", s->path);
+	for (i = 0; i < count; i++) {
+		uint64_t mfn = status ? meta.status[first + i] : meta.shared[first + i];
+
+		if (mfn >= s->nr_frames ||
+		    sim_frame_owner(s->chunks, s->frames, mfn) != SIM_OWNER(domid))
+			return xp_error_create(XP_ERR_GONE, ESRCH,
+					       "domain %u's grant frame %u went away", domid,
+					       first + i);
+		mfns[i] = mfn;
+	}
+	err = map_file_frames(s, s->fd, PROT_READ, mfns, count, &p);
+	if (!err)
+		*addr = p;
+	return err;
+}
+
+static void sim_grant_frames_unmap(struct xp_backend *be, const void *addr, unsigned int count)
+{
+	munmap((void *)addr, (size_t)count << SIM_PAGE_SHIFT);
+}
+
+static struct xp_error *sim_toolstack_rings(struct xp_backend *be, uint32_t domid,
+					    uint64_t *console_mfn, uint64_t *store_mfn)
+{
+	struct sim_be *s = to_sim(be);
+	const struct sim_domain *d;
+	struct xp_error *err;
+
+	err = snapshot(s);
+	if (err)
+		return err;
+	d = snap_find(s, domid);
+	if (!d)
+		return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain with id %u", domid);
+	*console_mfn = d->console_ring;
+	*store_mfn = d->store_ring;
+	return NULL;
+}
+
+/* Dom0 maps grant @ref of @domid, as gntdev would for the caller. */
+static struct xp_error *sim_grant_map(struct xp_backend *be, uint32_t domid, uint32_t ref,
+				      bool readonly, void **addr)
+{
+	struct sim_be *s = to_sim(be);
+	struct sim_domain *dom0;
+	struct sim_host *h = NULL;
+	struct xp_error *err;
+	uint32_t handle = 0;
+	uint64_t mfn = 0;
+	void *p = NULL;
+
+	*addr = NULL;
+	if (s->nr_grants == s->cap_grants) {
+		size_t cap = s->cap_grants ? s->cap_grants * 2 : 16;
+		struct sim_be_grant *v = realloc(s->grants, cap * sizeof(*v));
+
+		if (!v)
+			return xp_error_nomem();
+		s->grants = v;
+		s->cap_grants = cap;
+	}
+	if (!readonly && s->rw_fd < 0) {
+		s->rw_fd = open(s->path, O_RDWR | O_CLOEXEC);
+		if (s->rw_fd < 0)
+			return xp_error_create(errno == EACCES ? XP_ERR_PERM : XP_ERR_IO, errno,
+					       "%s: %s", s->path, strerror(errno));
+	}
+	err = host_for_writing(s, &h);
+	if (err)
+		return err;
+	dom0 = sim_domain_by_id(h, 0);
+	if (!dom0)
+		err = xp_error_create(XP_ERR_INVALID, ESRCH, "the host has no domain 0");
+	else
+		err = sim_gnttab_map(h, dom0, domid, ref, readonly ? SIM_GNTMAP_READONLY : 0, 0,
+				     &handle, &mfn);
+	if (!err) {
+		err = map_file_frames(s, readonly ? s->fd : s->rw_fd,
+				      readonly ? PROT_READ : PROT_READ | PROT_WRITE, &mfn, 1, &p);
+		if (err)
+			xp_error_destroy(sim_gnttab_unmap(h, dom0, handle));
+		else
+			sim_frame_mark_written(h, mfn);
+	}
+	sim_host_destroy(h);
+	if (err)
+		return err;
+	s->grants[s->nr_grants++] = (struct sim_be_grant){p, domid, ref, handle};
+	*addr = p;
+	return NULL;
+}
+
+static struct xp_error *sim_grant_unmap(struct xp_backend *be, void *addr)
+{
+	struct sim_be *s = to_sim(be);
+	struct sim_be_grant g;
+	struct sim_domain *dom0;
+	struct sim_gnt_map m;
+	struct sim_host *h;
+	struct xp_error *err;
+	size_t i;
+
+	for (i = 0; i < s->nr_grants && s->grants[i].addr != addr; i++)
+		;
+	if (i == s->nr_grants)
+		return xp_error_create(XP_ERR_INVALID, EINVAL,
+				       "%p is not a grant this backend mapped", addr);
+	g = s->grants[i];
+	s->grants[i] = s->grants[--s->nr_grants];
+	munmap(addr, SIM_PAGE_SIZE);
+	err = host_for_writing(s, &h);
+	if (err)
+		return err;
+	dom0 = sim_domain_by_id(h, 0);
+	/* gone with its granter when that domain was destroyed */
+	if (dom0 && sim_gnttab_get_map(h, dom0, g.handle, &m) == 0 &&
+	    m.granter == SIM_OWNER(g.domid) && m.ref == g.ref)
+		err = sim_gnttab_unmap(h, dom0, g.handle);
+	sim_host_destroy(h);
+	return err;
+}
+
 static const struct xp_backend_ops sim_ops = {
 	.name = "sim",
 	.destroy = sim_destroy,
@@ -256,7 +566,12 @@ static const struct xp_backend_ops sim_ops = {
 	.unmap_frames = sim_unmap_frames,
 	.m2p_map = sim_m2p_map,
 	.vcpu_cr3 = sim_vcpu_cr3,
-	/* grant tables: another issue */
+	.grant_table_info = sim_grant_table_info,
+	.grant_frames_map = sim_grant_frames_map,
+	.grant_frames_unmap = sim_grant_frames_unmap,
+	.toolstack_rings = sim_toolstack_rings,
+	.grant_map = sim_grant_map,
+	.grant_unmap = sim_grant_unmap,
 };
 
 struct xp_error *xp_backend_sim_open(const char *path, struct xp_backend **out)
@@ -280,6 +595,7 @@ struct xp_error *xp_backend_sim_open(const char *path, struct xp_backend **out)
 	be->ops = &sim_ops;
 	be->priv = s;
 	s->fd = -1;
+	s->rw_fd = -1;
 	s->path = strdup(path);
 	s->snap = calloc(SIM_MAX_DOMAINS, sizeof(*s->snap));
 	if (!s->path || !s->snap) {

@@ -79,6 +79,8 @@ static bool config_valid(const struct gk_config *cfg)
 		return false;
 	if ((unsigned int)cfg->layout >= NR_LAYOUTS || (unsigned int)cfg->variant >= NR_VARIANTS)
 		return false;
+	if (cfg->gnttab_version > 2)
+		return false;
 	return !cfg->identity_end || cfg->identity_start < cfg->identity_end;
 }
 
@@ -123,7 +125,9 @@ static int probe_width(const struct gk_hv *hv, unsigned int width, struct gk **o
 	cfg.seed = f[GKC_SEED];
 	cfg.identity_start = f[GKC_IDENTITY_START];
 	cfg.identity_end = f[GKC_IDENTITY_END];
-	if (f[GKC_LAYOUT] >= NR_LAYOUTS || f[GKC_VARIANT] >= NR_VARIANTS || !config_valid(&cfg))
+	cfg.gnttab_version = (unsigned int)f[GKC_GNTTAB_VERSION];
+	if (f[GKC_LAYOUT] >= NR_LAYOUTS || f[GKC_VARIANT] >= NR_VARIANTS ||
+	    f[GKC_GNTTAB_VERSION] > 2 || !config_valid(&cfg))
 		goto fail;
 	k->cfg = cfg;
 	if (gk_image_layout(&k->cfg, f[GKC_NR_PAGES], &k->img, &why))
@@ -166,6 +170,58 @@ int gk_balloon(struct gk_hv *hv, uint64_t target_pages, unsigned int delay_us)
 	if (ret)
 		return ret;
 	ret = balloon_set_target(k, target_pages, delay_us);
+	gk_cpu_destroy(k);
+	return ret;
+}
+
+int gk_suspend(struct gk_hv *hv)
+{
+	struct gk *k;
+	int ret = gk_cpu_attach(hv, &k);
+
+	if (ret)
+		return ret;
+	ret = xen_pv_suspend(k);
+	gk_cpu_destroy(k);
+	return ret;
+}
+
+int gk_suspend_cancel(struct gk_hv *hv)
+{
+	struct gk *k;
+	int ret = gk_cpu_attach(hv, &k);
+
+	if (ret)
+		return ret;
+	ret = xen_pv_suspend_cancel(k);
+	gk_cpu_destroy(k);
+	return ret;
+}
+
+int gk_grant(struct gk_hv *hv, uint16_t domid, bool readonly, unsigned int count, uint32_t *refs)
+{
+	struct gk *k;
+	int ret;
+
+	if (!count || !refs)
+		return -EINVAL;
+	ret = gk_cpu_attach(hv, &k);
+	if (ret)
+		return ret;
+	ret = gntdrv_grant(k, domid, readonly, count, refs);
+	gk_cpu_destroy(k);
+	return ret;
+}
+
+int gk_ungrant(struct gk_hv *hv, uint32_t ref, uint16_t *peer)
+{
+	struct gk *k;
+	uint16_t dummy;
+	int ret = gk_cpu_attach(hv, &k);
+
+	if (ret)
+		return ret;
+	ret = gntdrv_ungrant(k, ref, peer ? peer : &dummy);
 	gk_cpu_destroy(k);
 	return ret;
 }

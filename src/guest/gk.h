@@ -52,6 +52,37 @@
  * entry point runs (a save sees no PTE naming Xen's frame), so ops->frame()
  * must let the domain access start_info.shared_info >> 12.  Host pointers
  * from ops->frame() must stay valid for the duration of one gk_* call.
+ *
+ * Grant tables (src/guest/linux/grant-table*.c, seed 002): the kernel
+ * reserves a virtual area for the table's maximum size at boot, with the
+ * PTEs behind it (arch_gnttab_init), and maps the shared (and v2 status)
+ * frames only by writing those PTEs, whatever the context:
+ *
+ *                       x86_64                     x86_32 PAE
+ *   shared frames       ffffe8ff00000000           f4000000
+ *   status frames       ffffe8ff00200000           f4200000
+ *
+ * The frames stay mapped while the guest runs; its suspend path unmaps
+ * them.  The model kernel tracks its context: an allocation that may
+ * sleep, or an apply_to_page_range(), in atomic context is a kernel bug it
+ * reports as Linux does; GK_KERNEL_PRE_FIX_002 maps grant frames with
+ * apply_to_page_range() and so oopses when the table grows from an
+ * interrupt inside a lazy MMU batch.
+ *
+ * How the kernel reports trouble, visible in its memory (System.map names
+ * each of these):
+ *   tainted_mask   unsigned long: bit 7 (TAINT_DIE, 'D') after an oops,
+ *                  bit 9 (TAINT_WARN, 'W') after a warning such as
+ *                  "BUG: sleeping function called from invalid context";
+ *   __log_buf      the kernel log: printk lines ending in a newline, plain
+ *                  text, a ring of log_buf_len bytes (a power of two);
+ *   log_buf_len    unsigned int (32 bits on both widths): its size;
+ *   log_end        unsigned int: how many bytes were ever written; the
+ *                  next one goes to __log_buf[log_end & (log_buf_len - 1)].
+ *                  The log is the min(log_end, log_buf_len) bytes before
+ *                  that, its first line cut when the ring has wrapped
+ *                  (the format of Linux 2.6 to 3.4).
+ * Every line of the log also goes to the console (ops->console).
  */
 #ifndef XP_GK_H
 #define XP_GK_H
@@ -81,6 +112,8 @@ struct gk_config {
 	/* A 1:1 (identity) pfn range [start, end), as a dom0 has for its E820
 	 * holes; end == 0: none (a domU). */
 	uint64_t identity_start, identity_end;
+	/* The grant table version the kernel asks for: 1 or 2 (0 means 1). */
+	unsigned int gnttab_version;
 };
 
 /*
@@ -133,6 +166,19 @@ struct gk_hv_ops {
 	 * slow on a big host.
 	 */
 	uint64_t (*boot_mfn)(void *hv, uint64_t pfn);
+	/*
+	 * Grant tables (optional: without gnttab_setup_table the kernel has
+	 * none).  GNTTABOP_query_size: the table's current and maximum
+	 * frames.  GNTTABOP_set_version: 1 or 2.  GNTTABOP_setup_table: grow
+	 * the table to at least @nr frames and give the MFNs of the first @nr.
+	 * GNTTABOP_get_status_frames (version 2): the MFNs of the first @nr
+	 * status frames.  The frames are Xen's pages shared with the domain:
+	 * ops->frame() lets it access them.
+	 */
+	int (*gnttab_query_size)(void *hv, unsigned int *nr_frames, unsigned int *max_frames);
+	int (*gnttab_set_version)(void *hv, unsigned int version);
+	int (*gnttab_setup_table)(void *hv, unsigned int nr, uint64_t *frames);
+	int (*gnttab_get_status_frames)(void *hv, unsigned int nr, uint64_t *frames);
 };
 
 struct gk_hv {
@@ -173,6 +219,26 @@ int gk_resume(struct gk_hv *hv);
 /* The balloon driver: grow or shrink to @target_pages populated pages.
  * @delay_us pauses between pages (to let tests race a reader against it). */
 int gk_balloon(struct gk_hv *hv, uint64_t target_pages, unsigned int delay_us);
+/*
+ * The guest's suspend path before the toolstack saves it (do_suspend, in
+ * stop_machine: the grant frames leave its page tables), and the way back
+ * when no restore follows (a checkpoint, a failed save: they are mapped
+ * again).  After a restore, gk_resume() maps the new domain's table and
+ * the drivers grant again what they had granted.
+ */
+int gk_suspend(struct gk_hv *hv);
+int gk_suspend_cancel(struct gk_hv *hv);
+/*
+ * The gntalloc driver, from an interrupt (atomic context, inside a lazy
+ * MMU batch): allocate @count pages and grant them to @domid (read-only
+ * if @readonly); the refs come back in @refs.  The grant table grows on
+ * demand, in that context.  -ENOSPC when it is at its maximum; an oops
+ * (see above) when the kernel breaks the atomic-context rule.
+ */
+int gk_grant(struct gk_hv *hv, uint16_t domid, bool readonly, unsigned int count, uint32_t *refs);
+/* End a gntalloc grant and free its page: -ENOENT when @ref is not one,
+ * -EBUSY while the peer still has it mapped (*peer says who). */
+int gk_ungrant(struct gk_hv *hv, uint32_t ref, uint16_t *peer);
 /* The kernel's System.map (nm -n format) for this configuration. */
 int gk_write_system_map(const struct gk_config *cfg, FILE *out);
 

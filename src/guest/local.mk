@@ -7,6 +7,9 @@ src_guest_libgk_a_SOURCES = \
 	src/guest/linux/arch.c src/guest/linux/arch.h \
 	src/guest/linux/balloon.c \
 	src/guest/linux/enlighten_pv.c \
+	src/guest/linux/grant-table.c \
+	src/guest/linux/grant-table-driver.c \
+	src/guest/linux/grant-table-x86.c \
 	src/guest/linux/image.c \
 	src/guest/linux/p2m.c \
 	src/guest/linux/setup.c \

@@ -370,18 +370,56 @@ int sim_populate_one(struct sim_host *h, struct sim_domain *d, uint64_t pfn, uin
 	return 0;
 }
 
-struct xp_error *sim_alloc_xenheap(struct sim_host *h, struct sim_domain *d, uint64_t *mfn)
+struct xp_error *sim_alloc_xenheap_near(struct sim_host *h, struct sim_domain *d, uint64_t hint,
+					uint64_t *mfn)
 {
 	/* a 32-bit guest's start_info holds shared_info's address in 32 bits */
 	uint64_t limit = d->width == 4 ? (4ULL << 30) >> SIM_PAGE_SHIFT : h->nr_frames;
 	uint64_t s, n;
 
-	if (!find_free(h, limit, sim_rng_next(&d->alloc_rng), 1, &s, &n))
+	if (!find_free(h, limit, hint, 1, &s, &n))
 		return xp_error_create(XP_ERR_INVALID, ENOMEM, "out of host memory");
 	claim(h, SIM_OWNER(d->domid), s, 1, SIM_FT_XENHEAP);
 	h->m2p[s] = SIM_M2P_INVALID;
 	*mfn = s;
 	return NULL;
+}
+
+struct xp_error *sim_alloc_xenheap(struct sim_host *h, struct sim_domain *d, uint64_t *mfn)
+{
+	return sim_alloc_xenheap_near(h, d, sim_rng_next(&d->alloc_rng), mfn);
+}
+
+struct xp_error *sim_alloc_xen_frame(struct sim_host *h, uint64_t hint, uint64_t *mfn)
+{
+	uint64_t s, n;
+
+	if (!find_free(h, h->nr_frames, hint, 1, &s, &n))
+		return xp_error_create(XP_ERR_INVALID, ENOMEM, "out of host memory");
+	claim(h, SIM_OWNER(SIM_DOMID_XEN), s, 1, 0);
+	h->m2p[s] = SIM_M2P_INVALID;
+	*mfn = s;
+	return NULL;
+}
+
+void sim_free_xen_frame(struct sim_host *h, uint64_t mfn)
+{
+	if (mfn >= h->nr_frames ||
+	    sim_frame_owner(h->chunks, h->frames, mfn) != SIM_OWNER(SIM_DOMID_XEN))
+		return;
+	if (h->frames[mfn].type & SIM_FT_WRITTEN)
+		punch(h, h->hdr->mem_off + (mfn << SIM_PAGE_SHIFT), SIM_PAGE_SIZE);
+	release(h, mfn);
+}
+
+int sim_free_xenheap(struct sim_host *h, struct sim_domain *d, uint64_t mfn)
+{
+	if (!sim_frame_owned(h, d, mfn) || !(h->frames[mfn].type & SIM_FT_XENHEAP))
+		return -EPERM;
+	if (h->frames[mfn].type & SIM_FT_WRITTEN)
+		punch(h, h->hdr->mem_off + (mfn << SIM_PAGE_SHIFT), SIM_PAGE_SIZE);
+	release(h, mfn);
+	return 0;
 }
 
 int sim_free_frame(struct sim_host *h, struct sim_domain *d, uint64_t mfn)

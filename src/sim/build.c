@@ -93,6 +93,68 @@ struct xp_error *sim_domain_mem_set(struct sim_host *h, struct sim_domain *d, ui
 	return NULL;
 }
 
+static struct xp_error *guest_running(const struct sim_domain *d, const char *what)
+{
+	if (d->flags & SIM_DOMF_PAUSED)
+		return xp_error_create(XP_ERR_INVALID, EAGAIN,
+				       "domain %u ('%s') is paused: its %s cannot run (unpause it "
+				       "first)",
+				       d->domid, d->name, what);
+	return NULL;
+}
+
+struct xp_error *sim_domain_grant(struct sim_host *h, struct sim_domain *d, uint16_t to,
+				  bool readonly, unsigned int count, uint32_t *refs)
+{
+	struct xp_error *err = guest_running(d, "grant driver");
+	struct sim_guest g;
+	int rc;
+
+	if (err)
+		return err;
+	sim_guest_init(&g, h, d);
+	rc = gk_grant(&g.hv, to, readonly, count, refs);
+	sim_guest_fini(&g);
+	if (rc && g.oops[0])
+		return xp_error_create(XP_ERR_INVALID, rc < 0 ? -rc : EIO,
+				       "domain %u ('%s'): the guest kernel's grant driver failed: "
+				       "%s",
+				       d->domid, d->name, g.oops);
+	if (rc == -ENOSPC)
+		return xp_error_create(XP_ERR_INVALID, ENOSPC,
+				       "domain %u ('%s'): the guest kernel's grant driver failed: "
+				       "its grant table cannot grow past %u frames",
+				       d->domid, d->name, d->gnt_max_frames);
+	if (rc)
+		return guest_failed(d, "grant driver", rc);
+	return NULL;
+}
+
+struct xp_error *sim_domain_ungrant(struct sim_host *h, struct sim_domain *d, uint32_t ref)
+{
+	struct xp_error *err = guest_running(d, "grant driver");
+	struct sim_guest g;
+	uint16_t peer = 0;
+	int rc;
+
+	if (err)
+		return err;
+	sim_guest_init(&g, h, d);
+	rc = gk_ungrant(&g.hv, ref, &peer);
+	sim_guest_fini(&g);
+	if (rc == -ENOENT)
+		return xp_error_create(XP_ERR_INVALID, ENOENT,
+				       "domain %u ('%s'): ref %u is not a grant of its driver",
+				       d->domid, d->name, ref);
+	if (rc == -EBUSY)
+		return xp_error_create(XP_ERR_INVALID, EBUSY,
+				       "domain %u ('%s'): ref %u is still mapped by domain %u",
+				       d->domid, d->name, ref, peer);
+	if (rc)
+		return guest_failed(d, "grant driver", rc);
+	return NULL;
+}
+
 /* ---- the builder ---- */
 
 struct builder {
@@ -268,6 +330,7 @@ struct xp_error *sim_domain_create(struct sim_host *h, const struct sim_create_a
 		.variant = args->variant,
 		.width = args->width,
 		.seed = args->seed,
+		.gnttab_version = args->gnttab_version,
 	};
 	struct xp_error *err;
 	struct sim_domain *d;
@@ -306,6 +369,7 @@ struct xp_error *sim_domain_create(struct sim_host *h, const struct sim_create_a
 	d->layout = args->layout;
 	d->variant = args->variant;
 	d->seed = args->seed;
+	d->gnttab_config = args->gnttab_version;
 	d->identity_start = cfg.identity_start;
 	d->identity_end = cfg.identity_end;
 	d->max_pages = max_pages;
@@ -322,6 +386,13 @@ struct xp_error *sim_domain_create(struct sim_host *h, const struct sim_create_a
 	if (err)
 		goto fail;
 	write_start_info(&b, args->dom0);
+	/* the grant table, and the toolstack's seed of its entries 0 and 1 */
+	err = sim_gnttab_create(h, d);
+	if (!err && !args->dom0)
+		err = sim_gnttab_seed(h, d, pfn_mfn(&b, b.img.console_pfn),
+				      pfn_mfn(&b, b.img.store_pfn));
+	if (err)
+		goto fail;
 	/* vcpu0's cr3: the image's empty top-level table, pinned */
 	l4 = pfn_mfn(&b, b.img.l4_pfn);
 	h->frames[l4].type =

@@ -11,8 +11,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <xen/xen.h>
+#include <xen/grant_table.h>
 
 #include "lib/util.h"
 #include "sim/sim.h"
@@ -773,6 +777,159 @@ static struct xp_error *k_pfn_tree_leaf(struct cx *c)
 	return err;
 }
 
+/* ---- grant tables ---- */
+
+/* @ref (--ref), or the first permit_access entry past the reserved ones (else 8). */
+static struct xp_error *pick_ref(struct cx *c, uint32_t *ref, struct sim_gnt_entry *e)
+{
+	unsigned int n = sim_gnttab_nr_entries(c->d), r;
+
+	if (!n)
+		return cerr(c, "the domain has no grant table");
+	if (c->args->has_ref) {
+		if (c->args->ref >= n)
+			return cerr(c, "ref %" PRIu64 " is beyond the grant table (%u entries)",
+				    c->args->ref, n);
+		*ref = (uint32_t)c->args->ref;
+	} else {
+		*ref = GNTTAB_NR_RESERVED_ENTRIES;
+		for (r = GNTTAB_NR_RESERVED_ENTRIES; r < n; r++) {
+			sim_gnttab_get_entry(c->h, c->d, r, e);
+			if ((e->flags & GTF_type_mask) == GTF_permit_access) {
+				*ref = r;
+				break;
+			}
+		}
+	}
+	sim_gnttab_get_entry(c->h, c->d, *ref, e);
+	return NULL;
+}
+
+/* Write @after over entry @ref (@before) and say which fields changed. */
+static void put_entry(struct cx *c, uint32_t ref, const struct sim_gnt_entry *before,
+		      const struct sim_gnt_entry *after, const char *note)
+{
+	char buf[256];
+	size_t n = 0;
+
+	sim_gnttab_put_entry(c->h, c->d, ref, after);
+	buf[0] = '\0';
+#define FIELD(fmt, name, a, b)                                                                    \
+	do {                                                                                      \
+		if ((a) != (b) && n < sizeof(buf))                                                \
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,                           \
+					      "%s" name " " fmt " -> " fmt, n ? ", " : "", a, b); \
+	} while (0)
+	FIELD("0x%x", "flags", before->flags, after->flags);
+	if (c->d->gnt_version == 2)
+		FIELD("0x%x", "status", before->status, after->status);
+	FIELD("%u", "domid", before->domid, after->domid);
+	FIELD("0x%" PRIx64, "frame", before->frame, after->frame);
+#undef FIELD
+	say(c, "grant entry %u (v%u, table frame 0x%" PRIx64 "): %s (%s)", ref, c->d->gnt_version,
+	    sim_gnttab_frame(c->h, c->d, false, ref / (c->d->gnt_version == 2 ? 256 : 512)),
+	    n ? buf : "unchanged", note);
+}
+
+static bool entry_in_use(const struct sim_gnt_entry *e)
+{
+	return (e->flags & GTF_type_mask) == GTF_permit_access;
+}
+
+static struct xp_error *k_grant_foreign_frame(struct cx *c)
+{
+	struct sim_gnt_entry before, after;
+	struct xp_error *err;
+	uint32_t ref = 0, owner = 0;
+	uint64_t f = 0;
+	char note[64];
+
+	err = pick_ref(c, &ref, &before);
+	if (!err)
+		err = foreign_frame(c, &f, &owner);
+	if (err)
+		return err;
+	after = before;
+	if (!entry_in_use(&before))
+		after.flags = GTF_permit_access; /* a grant the guest never made */
+	after.frame = f;
+	snprintf(note, sizeof(note), "a frame of domain %u", owner);
+	put_entry(c, ref, &before, &after, note);
+	return NULL;
+}
+
+static struct xp_error *k_grant_bad_flags(struct cx *c)
+{
+	struct sim_gnt_entry before, after;
+	struct xp_error *err;
+	uint32_t ref = 0;
+
+	err = pick_ref(c, &ref, &before);
+	if (err)
+		return err;
+	after = before;
+	/* the type goes (not permit_access) while reading/writing stay set */
+	after.flags &= (uint16_t) ~(GTF_type_mask | GTF_readonly);
+	if (c->d->gnt_version == 2)
+		after.status = GTF_reading | GTF_writing;
+	else
+		after.flags |= GTF_reading | GTF_writing;
+	put_entry(c, ref, &before, &after, "reading|writing on an entry that is not permit_access");
+	return NULL;
+}
+
+static struct xp_error *k_grant_dead_peer(struct cx *c)
+{
+	struct sim_gnt_entry before, after;
+	struct xp_error *err;
+	uint32_t ref = 0, dead = SIM_DOMID_LAST;
+
+	err = pick_ref(c, &ref, &before);
+	if (err)
+		return err;
+	while (dead > SIM_DOMID_FIRST && sim_domain_by_id(c->h, dead))
+		dead--;
+	after = before;
+	if (!entry_in_use(&before)) {
+		/* a grant the guest never made, of one of its own frames */
+		after.flags = GTF_permit_access;
+		after.frame = c->d->start_info_mfn;
+	}
+	after.domid = (uint16_t)dead;
+	put_entry(c, ref, &before, &after, "no such domain");
+	return NULL;
+}
+
+static struct xp_error *k_grant_reserved_stale(struct cx *c)
+{
+	struct sim_gnt_entry before, after;
+	uint64_t ring, f = 0, pfn;
+	uint32_t ref = c->args->has_ref ? (uint32_t)c->args->ref : GNTTAB_RESERVED_CONSOLE;
+	char note[160];
+
+	if (c->args->has_ref && c->args->ref > GNTTAB_RESERVED_XENSTORE)
+		return cerr(c, "ref %" PRIu64 " is not a reserved ring entry (0 or 1)",
+			    c->args->ref);
+	ring = ref == GNTTAB_RESERVED_CONSOLE ? c->d->console_ring : c->d->store_ring;
+	if (ring == SIM_INVALID_MFN)
+		return cerr(c, "the toolstack recorded no rings for this domain");
+	if (sim_gnttab_get_entry(c->h, c->d, ref, &before))
+		return cerr(c, "the domain has no grant table");
+	pfn = ring < c->h->nr_frames ? c->h->m2p[ring] : SIM_M2P_INVALID;
+	/* the frame the ring had before a restore: free now, its M2P stale */
+	if (sim_find_free_frame(c->h, ring + 0x1000, &f) < 0)
+		return cerr(c, "no free frame on the host");
+	c->h->m2p[f] = pfn;
+	after = before;
+	after.frame = f;
+	snprintf(note, sizeof(note),
+		 "a free frame; its M2P entry := 0x%" PRIx64 ", the %s ring's pfn; the toolstack "
+		 "recorded 0x%" PRIx64,
+		 pfn, ref == GNTTAB_RESERVED_CONSOLE ? "console" : "xenstore", ring);
+	put_entry(c, ref, &before, &after, note);
+	return NULL;
+}
+
 struct kind_impl {
 	struct xp_error *(*fn)(struct cx *c);
 	bool needs_guest;
@@ -798,16 +955,36 @@ const struct sim_corrupt_kind sim_corrupt_kinds[] = {
 	{"p2m-cr3", "", "shared_info p2m_cr3 := a foreign frame"},
 	{"p2m-vaddr", "", "shared_info p2m_vaddr := non-canonical, unaligned"},
 	{"pfn-tree-leaf", "[--pfn P]", "p2m_top[i][j] := another leaf than the mfn tree's"},
+	{"grant-foreign-frame", "[--ref R]", "entry R := a frame of another domain"},
+	{"grant-bad-flags", "[--ref R]", "entry R: reading|writing, type invalid"},
+	{"grant-dead-peer", "[--ref R]", "entry R := to a domain that is not there"},
+	{"grant-reserved-stale", "[--ref 0|1]", "ring entry R := not the recorded ring"},
 };
 
 static const struct kind_impl kind_impls[] = {
-	{k_stale_top_mfn, true},     {k_foreign_top_mfn, true},	 {k_foreign_mid_mfn, true},
-	{k_mid_wrong_leaf, true},    {k_m2p_mismatch, true},	 {k_leaf_swap, true},
-	{k_leaf_out_of_range, true}, {k_top_out_of_range, true}, {k_top_mfn_p, true},
-	{k_missing_mfn, true},	     {k_list_pte_clear, true},	 {k_list_pte_foreign, true},
-	{k_pt_loop, true},	     {k_max_pfn, true},		 {k_generation_odd, false},
-	{k_frame_list_list, false},  {k_p2m_cr3, false},	 {k_p2m_vaddr, false},
+	{k_stale_top_mfn, true},
+	{k_foreign_top_mfn, true},
+	{k_foreign_mid_mfn, true},
+	{k_mid_wrong_leaf, true},
+	{k_m2p_mismatch, true},
+	{k_leaf_swap, true},
+	{k_leaf_out_of_range, true},
+	{k_top_out_of_range, true},
+	{k_top_mfn_p, true},
+	{k_missing_mfn, true},
+	{k_list_pte_clear, true},
+	{k_list_pte_foreign, true},
+	{k_pt_loop, true},
+	{k_max_pfn, true},
+	{k_generation_odd, false},
+	{k_frame_list_list, false},
+	{k_p2m_cr3, false},
+	{k_p2m_vaddr, false},
 	{k_pfn_tree_leaf, true},
+	{k_grant_foreign_frame, false},
+	{k_grant_bad_flags, false},
+	{k_grant_dead_peer, false},
+	{k_grant_reserved_stale, false},
 };
 
 const unsigned int sim_nr_corrupt_kinds = XP_ARRAY_SIZE(sim_corrupt_kinds);

@@ -76,6 +76,8 @@ struct xp_error *sim_domain_new(struct sim_host *h, const char *name, bool dom0,
 	d->width = 8;
 	d->shared_info_mfn = SIM_INVALID_MFN;
 	d->start_info_mfn = SIM_INVALID_MFN;
+	d->console_ring = SIM_INVALID_MFN;
+	d->store_ring = SIM_INVALID_MFN;
 	for (i = 0; i < SIM_MAX_VCPUS; i++)
 		d->vcpu_cr3[i] = 0;
 	d->create_seq = ++h->hdr->create_seq;
@@ -121,6 +123,7 @@ struct xp_error *sim_domain_rename(struct sim_host *h, struct sim_domain *d, con
 void sim_domain_destroy(struct sim_host *h, struct sim_domain *d)
 {
 	sim_domain_set_flags(h, d, SIM_DOMF_DYING, 0);
+	sim_gnttab_destroy(h, d);
 	sim_free_domain_frames(h, d);
 	sim_domtab_begin(h);
 	memset(d, 0, sizeof(*d));

@@ -36,7 +36,7 @@
 #include <string.h>
 
 #define SIM_HOST_MAGIC "XP2MHOST"
-#define SIM_HOST_VERSION 1U
+#define SIM_HOST_VERSION 2U
 #define SIM_PAGE_SHIFT 12
 #define SIM_PAGE_SIZE (1ULL << SIM_PAGE_SHIFT)
 /* Allocation chunk: 1024 frames (4 MiB), whose frame entries fill one page. */
@@ -133,7 +133,19 @@ struct sim_domain {
 	uint64_t alloc_left;
 	int64_t alloc_dir;
 	uint64_t create_seq; /* host-wide creation counter, for ordering */
-	uint64_t reserved[7];
+	/* the grant table (Xen's struct grant_table), see struct sim_gnt_meta */
+	uint32_t gnt_version;	 /* 1 or 2; 0: the domain has no table (yet) */
+	uint32_t gnt_nr_frames;	 /* shared frames now */
+	uint32_t gnt_max_frames; /* what it may grow to */
+	uint32_t gnt_nr_status;	 /* status frames now (version 2) */
+	uint64_t gnt_meta_mfn;	 /* Xen's frame holding the table's frame lists */
+	/* the toolstack's record of the rings (xenstore console/ring-ref and
+	 * store/ring-ref: MFNs for a PV guest), SIM_INVALID_MFN: none */
+	uint64_t console_ring;
+	uint64_t store_ring;
+	uint32_t gnt_resource_grows; /* times a foreign resource mapping grew it */
+	uint32_t gnttab_config;	     /* the version the guest kernel asks for */
+	uint64_t reserved[1];
 };
 
 struct sim_host_header {
@@ -163,6 +175,73 @@ struct sim_host_header {
 	uint64_t reserved[16];
 };
 
+/*
+ * Grant tables, as Xen keeps them.  The shared frames (and, for version 2,
+ * the status frames) are Xen pages shared with the domain: owned by it,
+ * SIM_FT_XENHEAP, M2P invalid, not counted in tot_pages.  Xen's own
+ * bookkeeping lives in frames owned by DOMID_XEN: one meta frame per
+ * domain (struct sim_gnt_meta) naming every other frame, the active
+ * entries (pin counts, SIM_GNT_ACTIVE_PER_PAGE per frame, by ref) and the
+ * domain's maptrack (its mappings of other domains' grants).  Readers find
+ * the current sizes in the domain table (under its seqlock) and the frame
+ * lists in the meta frame; frames are only ever added while a domain
+ * lives, except the status frames a switch back to version 1 frees.
+ */
+#define SIM_GNT_MAX_FRAMES 64U	       /* Xen's default gnttab_max_frames */
+#define SIM_GNT_V1_PER_FRAME 512U      /* struct grant_entry_v1 */
+#define SIM_GNT_V2_PER_FRAME 256U      /* union grant_entry_v2 */
+#define SIM_GNT_STATUS_PER_FRAME 2048U /* grant_status_t */
+#define SIM_GNT_MAX_STATUS 8U	       /* version 2 at SIM_GNT_MAX_FRAMES */
+#define SIM_GNT_ACTIVE_PER_PAGE 512U
+#define SIM_GNT_MAPTRACK_FRAMES 8U
+#define SIM_GNT_MAPTRACK_PER_PAGE 256U
+
+struct sim_gnt_meta {
+	uint64_t shared[SIM_GNT_MAX_FRAMES];
+	uint64_t status[SIM_GNT_MAX_STATUS];
+	uint64_t active[SIM_GNT_MAX_FRAMES];
+	uint64_t maptrack[SIM_GNT_MAPTRACK_FRAMES];
+};
+
+/* Xen's active entry: pins of the grant while another domain maps it. */
+struct sim_gnt_active {
+	uint8_t pin_ro, pin_rw; /* read-only and writable mappings */
+	uint16_t domid;		/* the mapping domain */
+	uint32_t frame;		/* the frame pinned at the first mapping */
+};
+
+/* One mapping in the mapping domain's maptrack; the index is the handle. */
+struct sim_gnt_map {
+	uint16_t granter; /* SIM_OWNER(granting domid); SIM_OWNER_FREE: unused */
+	uint16_t flags;	  /* SIM_GNTMAP_* */
+	uint32_t ref;
+	uint64_t host_addr; /* a VA in the mapper's page tables, 0: none */
+};
+
+enum sim_gntmap_flags {
+	SIM_GNTMAP_READONLY = 1U << 0,
+	SIM_GNTMAP_HOST = 1U << 1, /* host_addr names a PTE of the mapper */
+};
+
+/* Version-2 status frames for @nr_frames shared frames. */
+static inline unsigned int sim_gnt_status_frames(unsigned int nr_frames)
+{
+	return (nr_frames * SIM_GNT_V2_PER_FRAME + SIM_GNT_STATUS_PER_FRAME - 1) /
+	       SIM_GNT_STATUS_PER_FRAME;
+}
+
+static inline unsigned int sim_gnt_per_frame(unsigned int version)
+{
+	return version == 2 ? SIM_GNT_V2_PER_FRAME : SIM_GNT_V1_PER_FRAME;
+}
+
+_Static_assert(sizeof(struct sim_gnt_meta) <= SIM_PAGE_SIZE, "grant meta fits in a page");
+_Static_assert(sizeof(struct sim_gnt_active) * SIM_GNT_ACTIVE_PER_PAGE == SIM_PAGE_SIZE,
+	       "active entries fill a page");
+_Static_assert(sizeof(struct sim_gnt_map) * SIM_GNT_MAPTRACK_PER_PAGE == SIM_PAGE_SIZE,
+	       "maptrack entries fill a page");
+_Static_assert(SIM_MAX_HOST_BYTES >> SIM_PAGE_SHIFT <= 0xffffffffULL,
+	       "an active entry's frame fits 32 bits");
 _Static_assert(sizeof(struct sim_frame) == 4, "frame entry is 4 bytes");
 _Static_assert(sizeof(struct sim_chunk) == 4, "chunk entry is 4 bytes");
 _Static_assert(sizeof(struct sim_domain) % 8 == 0, "domain entries stay 8-byte aligned");

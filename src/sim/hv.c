@@ -2,8 +2,10 @@
 /*
  * The hypercall layer: struct gk_hv_ops over the host file, for one
  * domain.  It enforces Xen's rules for a PV guest: a domain reaches only
- * frames it owns, cannot name MFNs beyond the host's memory, cannot grow
- * past max_pages, and the M2P follows every page it gains or updates.
+ * frames it owns (and other domains' grants it mapped), cannot name MFNs
+ * beyond the host's memory, cannot grow past max_pages, and the M2P follows
+ * every page it gains or updates; its grant table is reached through the
+ * GNTTABOP calls (grant.c).
  */
 #include "config.h"
 
@@ -24,8 +26,9 @@ static void *hv_frame(void *hv, uint64_t mfn, bool write)
 {
 	struct sim_guest *g = to_guest(hv);
 
-	if (!sim_frame_owned(g->h, g->d, mfn))
-		return NULL; /* grants: another issue */
+	if (!sim_frame_owned(g->h, g->d, mfn) &&
+	    (mfn >= g->h->nr_frames || !sim_gnttab_mapped_frame(g->h, g->d, mfn, write)))
+		return NULL; /* neither its own nor granted to it and mapped */
 	if (write)
 		sim_frame_mark_written(g->h, mfn);
 	return sim_frame_ptr(g->h, mfn);
@@ -162,6 +165,8 @@ static void hv_console(void *hv, const char *line)
 
 	if (g->h->verbose)
 		fprintf(stderr, "(d%u) %s\n", g->d->domid, line);
+	if (!g->oops[0] && (strncmp(line, "kernel BUG", 10) == 0 || strncmp(line, "BUG:", 4) == 0))
+		snprintf(g->oops, sizeof(g->oops), "%s", line);
 }
 
 /* The domain's frames for pfns [0, n), found in the M2P, chunk by chunk. */
@@ -210,6 +215,56 @@ static uint64_t hv_boot_mfn(void *hv, uint64_t pfn)
 	return pfn < g->nr_boot_mfns ? g->boot_mfns[pfn] : ~0ULL;
 }
 
+static int hv_gnttab_query_size(void *hv, unsigned int *nr_frames, unsigned int *max_frames)
+{
+	struct sim_guest *g = to_guest(hv);
+
+	if (!sim_gnttab_meta(g->h, g->d))
+		return -ENOSYS;
+	*nr_frames = g->d->gnt_nr_frames;
+	*max_frames = g->d->gnt_max_frames;
+	return 0;
+}
+
+static int hv_gnttab_set_version(void *hv, unsigned int version)
+{
+	struct sim_guest *g = to_guest(hv);
+
+	return sim_gnttab_set_version(g->h, g->d, version);
+}
+
+static int hv_gnttab_setup_table(void *hv, unsigned int nr, uint64_t *frames)
+{
+	struct sim_guest *g = to_guest(hv);
+	unsigned int i;
+	int rc;
+
+	if (!sim_gnttab_meta(g->h, g->d))
+		return -ENOSYS;
+	if (nr > g->d->gnt_max_frames)
+		return -EINVAL;
+	if (nr > g->d->gnt_nr_frames) {
+		rc = sim_gnttab_grow(g->h, g->d, nr);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < nr; i++)
+		frames[i] = sim_gnttab_frame(g->h, g->d, false, i);
+	return 0;
+}
+
+static int hv_gnttab_get_status_frames(void *hv, unsigned int nr, uint64_t *frames)
+{
+	struct sim_guest *g = to_guest(hv);
+	unsigned int i;
+
+	if (g->d->gnt_version != 2 || nr > g->d->gnt_nr_status)
+		return -EINVAL;
+	for (i = 0; i < nr; i++)
+		frames[i] = sim_gnttab_frame(g->h, g->d, true, i);
+	return 0;
+}
+
 static const struct gk_hv_ops sim_hv_ops = {
 	.frame = hv_frame,
 	.m2p = hv_m2p,
@@ -224,6 +279,10 @@ static const struct gk_hv_ops sim_hv_ops = {
 	.start_info_mfn = hv_start_info_mfn,
 	.console = hv_console,
 	.boot_mfn = hv_boot_mfn,
+	.gnttab_query_size = hv_gnttab_query_size,
+	.gnttab_set_version = hv_gnttab_set_version,
+	.gnttab_setup_table = hv_gnttab_setup_table,
+	.gnttab_get_status_frames = hv_gnttab_get_status_frames,
 };
 
 void sim_guest_init(struct sim_guest *g, struct sim_host *h, struct sim_domain *d)
@@ -248,6 +307,7 @@ void sim_domain_config(const struct sim_domain *d, struct gk_config *cfg)
 	cfg->variant = (enum gk_variant)d->variant;
 	cfg->width = d->width;
 	cfg->seed = d->seed;
+	cfg->gnttab_version = d->gnttab_config;
 	cfg->identity_start = d->identity_start;
 	cfg->identity_end = d->identity_end;
 }

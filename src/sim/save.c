@@ -78,7 +78,7 @@ struct rec_domain {
 	uint32_t layout;
 	uint32_t variant;
 	uint32_t flags;
-	uint32_t reserved0;
+	uint32_t gnttab_version; /* what the guest kernel asks for (0: 1) */
 	uint64_t seed;
 	uint64_t identity_start;
 	uint64_t identity_end;
@@ -521,6 +521,42 @@ out:
 	return err;
 }
 
+/* The guest's side of a suspend (xen_suspend: its grant frames unmapped). */
+static struct xp_error *guest_suspend(struct sim_host *h, struct sim_domain *d)
+{
+	struct sim_guest g;
+	int rc;
+
+	sim_guest_init(&g, h, d);
+	rc = gk_suspend(&g.hv);
+	sim_guest_fini(&g);
+	if (rc)
+		return xp_error_create(
+			XP_ERR_INVALID, rc < 0 ? -rc : EIO,
+			"domain %u ('%s'): the guest kernel's suspend path failed: %s", d->domid,
+			d->name, strerror(rc < 0 ? -rc : EIO));
+	return NULL;
+}
+
+struct xp_error *sim_suspend_cancel(struct sim_host *h, struct sim_domain *d)
+{
+	struct sim_guest g;
+	int rc;
+
+	if (d->pending != SIM_PENDING_NONE)
+		return NULL;
+	sim_guest_init(&g, h, d);
+	rc = gk_suspend_cancel(&g.hv);
+	sim_guest_fini(&g);
+	if (rc)
+		return xp_error_create(
+			XP_ERR_INVALID, rc < 0 ? -rc : EIO,
+			"domain %u ('%s'): the guest kernel failed to carry on after "
+			"a cancelled suspend: %s",
+			d->domid, d->name, strerror(rc < 0 ? -rc : EIO));
+	return NULL;
+}
+
 struct xp_error *sim_save(struct sim_host *h, struct sim_domain *d, int fd, unsigned int delay_us)
 {
 	struct saver s = {.h = h, .d = d, .width = d->width, .delay_us = delay_us};
@@ -529,7 +565,7 @@ struct xp_error *sim_save(struct sim_host *h, struct sim_domain *d, int fd, unsi
 	struct rec_vcpu rv;
 	struct xp_error *err;
 	uint64_t *pfns = NULL, x, cr3;
-	bool was_paused;
+	bool was_paused, suspended = false;
 	int fd2;
 
 	if (d->flags & SIM_DOMF_DYING)
@@ -538,9 +574,15 @@ struct xp_error *sim_save(struct sim_host *h, struct sim_domain *d, int fd, unsi
 	if (d->flags & SIM_DOMF_PRIVILEGED)
 		return xp_error_create(XP_ERR_INVALID, EPERM, "domain 0 cannot be saved");
 	s.fpp = (unsigned int)(SIM_PAGE_SIZE / s.width);
-	/* the toolstack suspends the guest first */
+	/* the toolstack suspends the guest first: its suspend path runs */
 	was_paused = d->flags & SIM_DOMF_PAUSED;
 	sim_domain_pause(h, d);
+	if (d->pending == SIM_PENDING_NONE) {
+		err = guest_suspend(h, d);
+		if (err)
+			goto out;
+		suspended = true;
+	}
 	s.shinfo = map_frame(&s, d->shared_info_mfn);
 	if (!s.shinfo) {
 		err = tool_error(&s, "Failed to map shared info frame at mfn %#" PRIx64,
@@ -582,6 +624,7 @@ struct xp_error *sim_save(struct sim_host *h, struct sim_domain *d, int fd, unsi
 	rd.nr_vcpus = d->nr_vcpus;
 	rd.layout = d->layout;
 	rd.variant = d->variant;
+	rd.gnttab_version = d->gnttab_config;
 	rd.seed = d->seed;
 	rd.identity_start = d->identity_start;
 	rd.identity_end = d->identity_end;
@@ -624,6 +667,12 @@ out:
 	free(pfns);
 	free(s.leaves);
 	/* a failed save leaves the guest running, as xl does */
+	if (err && suspended) {
+		struct xp_error *e2 = sim_suspend_cancel(h, d);
+
+		if (e2)
+			xp_error_destroy(e2);
+	}
 	if (err && !was_paused)
 		sim_domain_set_flags(h, d, 0, SIM_DOMF_PAUSED);
 	return err;
@@ -751,8 +800,8 @@ static struct xp_error *restore_plan(struct sim_host *h, struct reader *r, struc
 			    !p->dom.name[0])
 				return malformed(r, "bad domain record");
 			if (p->dom.layout > GK_LAYOUT_LIST_ONLY ||
-			    p->dom.variant > GK_KERNEL_PRE_FIX_000 || p->dom.nr_vcpus == 0 ||
-			    p->dom.nr_vcpus > SIM_MAX_VCPUS)
+			    p->dom.variant > GK_KERNEL_PRE_FIX_000 || p->dom.gnttab_version > 2 ||
+			    p->dom.nr_vcpus == 0 || p->dom.nr_vcpus > SIM_MAX_VCPUS)
 				return malformed(r, "bad domain configuration");
 			if (p->dom.p2m_size == 0 || p->dom.max_pages == 0 ||
 			    p->dom.max_pages > h->nr_frames || p->dom.p2m_size > h->nr_frames)
@@ -883,6 +932,7 @@ struct restorer {
 	struct plan *p;
 	struct sim_runs runs; /* pfn -> new mfn */
 	unsigned int width, fpp;
+	uint64_t console, store; /* the rings' new frames */
 };
 
 static uint64_t new_mfn(struct restorer *rs, uint64_t pfn)
@@ -1067,6 +1117,8 @@ static struct xp_error *restore_start_info(struct restorer *rs)
 	sim_domtab_begin(rs->h);
 	d->start_info_mfn = mfn;
 	sim_domtab_end(rs->h);
+	rs->console = console;
+	rs->store = store;
 	return NULL;
 }
 
@@ -1110,6 +1162,7 @@ struct xp_error *sim_restore(struct sim_host *h, int fd, const struct sim_restor
 	d->nr_vcpus = p.dom.nr_vcpus;
 	d->layout = p.dom.layout;
 	d->variant = p.dom.variant;
+	d->gnttab_config = p.dom.gnttab_version;
 	d->seed = p.dom.seed;
 	d->identity_start = p.dom.identity_start;
 	d->identity_end = p.dom.identity_end;
@@ -1138,6 +1191,11 @@ struct xp_error *sim_restore(struct sim_host *h, int fd, const struct sim_restor
 		err = restore_p2m_leaves(&rs);
 	if (!err)
 		err = restore_start_info(&rs);
+	/* a fresh grant table: the toolstack seeds only the rings' entries */
+	if (!err)
+		err = sim_gnttab_create(h, d);
+	if (!err)
+		err = sim_gnttab_seed(h, d, rs.console, rs.store);
 	if (err)
 		goto fail;
 	cr3 = p.vcpu.cr3_pfn < p.dom.p2m_size ? new_mfn(&rs, p.vcpu.cr3_pfn) : ~0ULL;

@@ -108,6 +108,14 @@ struct xp_error *sim_populate_bulk(struct sim_host *h, struct sim_domain *d, uin
 int sim_populate_one(struct sim_host *h, struct sim_domain *d, uint64_t pfn, uint64_t *mfn);
 /* A Xen page shared with @d (shared_info): owned by @d, not counted, M2P invalid. */
 struct xp_error *sim_alloc_xenheap(struct sim_host *h, struct sim_domain *d, uint64_t *mfn);
+/* The same, at or after @hint, leaving @d's allocation pattern alone. */
+struct xp_error *sim_alloc_xenheap_near(struct sim_host *h, struct sim_domain *d, uint64_t hint,
+					uint64_t *mfn);
+/* Give back a Xen page shared with @d (a status frame): 0 or -EPERM. */
+int sim_free_xenheap(struct sim_host *h, struct sim_domain *d, uint64_t mfn);
+/* A frame for Xen's own bookkeeping (owned by DOMID_XEN), at or after @hint. */
+struct xp_error *sim_alloc_xen_frame(struct sim_host *h, uint64_t hint, uint64_t *mfn);
+void sim_free_xen_frame(struct sim_host *h, uint64_t mfn);
 /* Give back one of @d's frames; its M2P entry is left stale, as Xen does. */
 int sim_free_frame(struct sim_host *h, struct sim_domain *d, uint64_t mfn);
 /* Give back every frame @d owns. */
@@ -131,6 +139,8 @@ struct sim_guest {
 	const struct sim_runs *boot_runs;
 	uint64_t *boot_mfns;
 	uint64_t nr_boot_mfns;
+	/* the first "BUG" line the guest printed during the call, if any */
+	char oops[160];
 };
 
 void sim_guest_init(struct sim_guest *g, struct sim_host *h, struct sim_domain *d);
@@ -167,6 +177,7 @@ struct sim_create_args {
 	enum gk_layout layout;
 	enum gk_variant variant;
 	uint64_t seed;
+	unsigned int gnttab_version; /* what the guest kernel asks for: 1 or 2 (0: 1) */
 	bool paused;
 	bool dom0; /* domid 0, privileged, with an identity range */
 };
@@ -182,6 +193,11 @@ void sim_domain_pause(struct sim_host *h, struct sim_domain *d);
 struct xp_error *sim_domain_unpause(struct sim_host *h, struct sim_domain *d);
 struct xp_error *sim_domain_mem_set(struct sim_host *h, struct sim_domain *d, uint64_t bytes,
 				    unsigned int delay_us);
+/* The guest's grant driver grants @count of its pages to @to (gk_grant()). */
+struct xp_error *sim_domain_grant(struct sim_host *h, struct sim_domain *d, uint16_t to,
+				  bool readonly, unsigned int count, uint32_t *refs);
+/* ... and ends one of those grants (gk_ungrant()). */
+struct xp_error *sim_domain_ungrant(struct sim_host *h, struct sim_domain *d, uint32_t ref);
 void sim_domain_set_flags(struct sim_host *h, struct sim_domain *d, uint32_t set, uint32_t clear);
 struct xp_error *sim_domain_rename(struct sim_host *h, struct sim_domain *d, const char *name);
 const char *sim_domain_state_str(const struct sim_domain *d, char buf[7]);
@@ -194,19 +210,90 @@ struct sim_restore_args {
 	unsigned int delay_us;
 };
 
-/* Save @d into @fd (libxenguest's save path, with its checks). */
+/*
+ * Save @d into @fd (libxenguest's save path, with its checks).  The
+ * guest's suspend path runs first; when the save fails it carries on
+ * (sim_suspend_cancel()), and a caller keeping the domain after a
+ * successful save (a checkpoint) must call sim_suspend_cancel() itself.
+ */
 struct xp_error *sim_save(struct sim_host *h, struct sim_domain *d, int fd, unsigned int delay_us);
+struct xp_error *sim_suspend_cancel(struct sim_host *h, struct sim_domain *d);
 struct xp_error *sim_restore(struct sim_host *h, int fd, const struct sim_restore_args *args,
 			     struct sim_domain **out);
 struct xp_error *sim_migrate(struct sim_host *h, struct sim_domain *d, unsigned int delay_us,
 			     struct sim_domain **out);
 
+/* ---- grant tables, the hypervisor's side (grant.c) ---- */
+
+/* A grant entry as the hypervisor reads it, whatever the table's version. */
+struct sim_gnt_entry {
+	uint16_t flags; /* v1: with GTF_reading/GTF_writing; v2: the header's */
+	uint16_t domid;
+	uint16_t status; /* GTF_reading/GTF_writing (v2: the status frame's) */
+	uint64_t frame;
+};
+
+/* The table a domain gets when it is created: version 1, one frame. */
+struct xp_error *sim_gnttab_create(struct sim_host *h, struct sim_domain *d);
+/* At destruction: release every mapping @d holds and every mapping of its
+ * grants, and Xen's bookkeeping frames. */
+void sim_gnttab_destroy(struct sim_host *h, struct sim_domain *d);
+/* Xen's meta frame of @d's table; NULL when it has none. */
+struct sim_gnt_meta *sim_gnttab_meta(struct sim_host *h, const struct sim_domain *d);
+unsigned int sim_gnttab_nr_entries(const struct sim_domain *d);
+/* MFN of shared (or status) frame @i; SIM_INVALID_MFN beyond the table. */
+uint64_t sim_gnttab_frame(struct sim_host *h, const struct sim_domain *d, bool status,
+			  unsigned int i);
+/* Grow to @nr frames (never shrinks): 0, -EINVAL beyond the maximum, -ENOMEM. */
+int sim_gnttab_grow(struct sim_host *h, struct sim_domain *d, unsigned int nr);
+/* GNTTABOP_set_version: 0, -EINVAL, -EBUSY (a grant beyond the reserved
+ * ones is mapped), -ERANGE (a reserved v2 entry has no v1 form). */
+int sim_gnttab_set_version(struct sim_host *h, struct sim_domain *d, unsigned int version);
+/* Read / write entry @ref directly (the toolstack, fault injection): -ENOENT. */
+int sim_gnttab_get_entry(struct sim_host *h, const struct sim_domain *d, uint32_t ref,
+			 struct sim_gnt_entry *e);
+int sim_gnttab_put_entry(struct sim_host *h, struct sim_domain *d, uint32_t ref,
+			 const struct sim_gnt_entry *e);
+/*
+ * The toolstack at build and restore: entries 0 and 1 grant the console
+ * and xenstore rings to domain 0, the rings are recorded (toolstack_rings),
+ * and dom0's xenconsoled and xenstored map them.
+ */
+struct xp_error *sim_gnttab_seed(struct sim_host *h, struct sim_domain *d, uint64_t console,
+				 uint64_t store);
+/*
+ * GNTTABOP_map_grant_ref by @mapper of grant @ref of domain @granter,
+ * @flags SIM_GNTMAP_*; with SIM_GNTMAP_HOST the PTE for @host_addr in
+ * @mapper's page tables is pointed at the frame.  The handle and the
+ * frame come back.
+ */
+struct xp_error *sim_gnttab_map(struct sim_host *h, struct sim_domain *mapper, uint32_t granter,
+				uint32_t ref, uint32_t flags, uint64_t host_addr, uint32_t *handle,
+				uint64_t *mfn);
+/* GNTTABOP_unmap_grant_ref: a host mapping's PTE is cleared. */
+struct xp_error *sim_gnttab_unmap(struct sim_host *h, struct sim_domain *mapper, uint32_t handle);
+/* GNTTABOP_unmap_and_replace: the PTE for @new_addr moves to the host
+ * mapping's address in one store, and @new_addr's is cleared. */
+struct xp_error *sim_gnttab_unmap_and_replace(struct sim_host *h, struct sim_domain *mapper,
+					      uint32_t handle, uint64_t new_addr);
+/* The mapping behind @handle: -ENOENT when it is free. */
+int sim_gnttab_get_map(struct sim_host *h, const struct sim_domain *mapper, uint32_t handle,
+		       struct sim_gnt_map *out);
+/* One of @mapper's mappings of (@granter, @ref), the highest handle: -ENOENT. */
+int sim_gnttab_find_map(struct sim_host *h, const struct sim_domain *mapper, uint32_t granter,
+			uint32_t ref, uint32_t *handle);
+/* Does @mapper hold a mapping of frame @mfn (a writable one if @write)? */
+bool sim_gnttab_mapped_frame(struct sim_host *h, const struct sim_domain *mapper, uint64_t mfn,
+			     bool write);
+/* The L1 entry for @va in @d's page tables (vcpu0's cr3): 0, -ENOENT, -EFAULT. */
+int sim_guest_pte(struct sim_host *h, const struct sim_domain *d, uint64_t va, uint64_t **pte);
+
 /* ---- fault injection (corrupt.c) ---- */
 
 struct sim_corrupt_args {
 	const char *kind;
-	bool has_index, has_pfn, has_pages;
-	uint64_t index, pfn, pages;
+	bool has_index, has_pfn, has_pages, has_ref;
+	uint64_t index, pfn, pages, ref;
 };
 
 struct sim_corrupt_kind {

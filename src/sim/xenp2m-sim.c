@@ -44,6 +44,12 @@ enum {
 	OPT_INDEX,
 	OPT_PFN,
 	OPT_PAGES,
+	OPT_REF,
+	OPT_GNTTAB_VERSION,
+	OPT_TO,
+	OPT_BY,
+	OPT_COUNT,
+	OPT_READONLY,
 };
 
 struct opts {
@@ -60,6 +66,10 @@ struct opts {
 	enum gk_variant variant;
 	uint64_t seed;
 	unsigned int delay_us;
+	unsigned int gnttab_version;
+	bool has_peer, readonly;
+	uint16_t peer; /* --to, --by */
+	unsigned int count;
 	struct sim_corrupt_args corrupt;
 	const char *args[4];
 	unsigned int nargs;
@@ -185,6 +195,7 @@ static int cmd_create(struct opts *o)
 		.layout = o->layout,
 		.variant = o->variant,
 		.seed = o->seed,
+		.gnttab_version = o->gnttab_version,
 		.paused = o->paused,
 	};
 	struct sim_host *h = NULL;
@@ -251,6 +262,83 @@ static struct json_object *p2m_head(struct sim_host *h, struct sim_domain *d)
 	return arr;
 }
 
+/* The guest kernel's tainted_mask, read as a debugger would (NULL before it booted). */
+static struct json_object *tainted_mask(struct sim_host *h, struct sim_domain *d)
+{
+	struct sim_guest g;
+	uint64_t va = 0, v = 0;
+	struct gk *k;
+	const void *p;
+
+	if (d->pending == SIM_PENDING_BOOT)
+		return NULL;
+	sim_guest_init(&g, h, d);
+	if (gk_attach(&g.hv, &k) != 0)
+		return NULL;
+	p = gk_symbol(k, "tainted_mask", &va) == 0 ? gk_va(k, va, false) : NULL;
+	if (p)
+		memcpy(&v, p, d->width);
+	gk_detach(k);
+	return p ? jhex(v) : NULL;
+}
+
+static struct json_object *rings_json(const struct sim_domain *d)
+{
+	struct json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "console_mfn",
+			       d->console_ring == SIM_INVALID_MFN ? NULL : jhex(d->console_ring));
+	json_object_object_add(j, "store_mfn",
+			       d->store_ring == SIM_INVALID_MFN ? NULL : jhex(d->store_ring));
+	return j;
+}
+
+static struct json_object *frames_json(struct sim_host *h, struct sim_domain *d, bool status)
+{
+	struct json_object *arr = json_object_new_array();
+	unsigned int i, n = status ? d->gnt_nr_status : d->gnt_nr_frames;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, jhex(sim_gnttab_frame(h, d, status, i)));
+	return arr;
+}
+
+/* The hypervisor's view of the grant table: its size and the entries in use. */
+static struct json_object *grant_table_json(struct sim_host *h, struct sim_domain *d)
+{
+	struct json_object *j, *arr;
+	unsigned int n = sim_gnttab_nr_entries(d), ref;
+
+	if (!sim_gnttab_meta(h, d))
+		return NULL;
+	j = json_object_new_object();
+	arr = json_object_new_array();
+	json_object_object_add(j, "version", json_object_new_int((int)d->gnt_version));
+	json_object_object_add(j, "nr_frames", json_object_new_int((int)d->gnt_nr_frames));
+	json_object_object_add(j, "max_frames", json_object_new_int((int)d->gnt_max_frames));
+	json_object_object_add(j, "nr_status_frames", json_object_new_int((int)d->gnt_nr_status));
+	json_object_object_add(j, "resource_grows",
+			       json_object_new_int((int)d->gnt_resource_grows));
+	json_object_object_add(j, "frames", frames_json(h, d, false));
+	json_object_object_add(j, "status_frames", frames_json(h, d, true));
+	for (ref = 0; ref < n; ref++) {
+		struct sim_gnt_entry e;
+		struct json_object *x;
+
+		if (sim_gnttab_get_entry(h, d, ref, &e) || (!e.flags && !e.status))
+			continue;
+		x = json_object_new_object();
+		json_object_object_add(x, "ref", json_object_new_int((int)ref));
+		json_object_object_add(x, "flags", jhex(e.flags));
+		json_object_object_add(x, "status", jhex(e.status));
+		json_object_object_add(x, "domid", json_object_new_int(e.domid));
+		json_object_object_add(x, "frame", jhex(e.frame));
+		json_object_array_add(arr, x);
+	}
+	json_object_object_add(j, "entries", arr);
+	return j;
+}
+
 static struct json_object *domain_json(struct sim_host *h, struct sim_domain *d)
 {
 	struct json_object *j = json_object_new_object(), *arch = json_object_new_object();
@@ -284,6 +372,9 @@ static struct json_object *domain_json(struct sim_host *h, struct sim_domain *d)
 				       jhex(sim_arch_get(shinfo, d->width, f)));
 	json_object_object_add(j, "arch", arch);
 	json_object_object_add(j, "p2m_head", p2m_head(h, d));
+	json_object_object_add(j, "tainted_mask", tainted_mask(h, d));
+	json_object_object_add(j, "rings", rings_json(d));
+	json_object_object_add(j, "grant_table", grant_table_json(h, d));
 	return j;
 }
 
@@ -419,6 +510,8 @@ static int cmd_save(struct opts *o)
 	if (err) {
 		unlink(o->args[2]);
 	} else if (o->checkpoint) {
+		/* the guest carries on: its suspend was "cancelled" */
+		err = sim_suspend_cancel(h, d);
 		if (!was_paused)
 			sim_domain_set_flags(h, d, 0, SIM_DOMF_PAUSED);
 	} else {
@@ -549,6 +642,129 @@ out:
 	return err ? fail(err) : EXIT_OK;
 }
 
+static struct xp_error *parse_ref(const char *s, uint32_t *ref)
+{
+	uint64_t v;
+
+	if (xp_parse_u64(s, &v) < 0 || v > UINT32_MAX)
+		return xp_error_create(XP_ERR_USAGE, EINVAL, "invalid ref '%s'", s);
+	*ref = (uint32_t)v;
+	return NULL;
+}
+
+static int cmd_grant(struct opts *o)
+{
+	uint32_t *refs = calloc(o->count, sizeof(*refs));
+	struct sim_domain *d;
+	struct xp_error *err;
+	struct sim_host *h;
+	unsigned int i;
+
+	if (!refs)
+		return fail(xp_error_nomem());
+	err = host_open_domain(o, &h, &d);
+	if (!err)
+		err = sim_domain_grant(h, d, o->peer, o->readonly, o->count, refs);
+	for (i = 0; !err && i < o->count; i++)
+		printf("%u\n", refs[i]);
+	free(refs);
+	sim_host_destroy(h);
+	return err ? fail(err) : EXIT_OK;
+}
+
+static int cmd_ungrant(struct opts *o)
+{
+	struct sim_domain *d;
+	struct xp_error *err;
+	struct sim_host *h = NULL;
+	uint32_t ref = 0;
+
+	err = parse_ref(o->args[2], &ref);
+	if (!err)
+		err = host_open_domain(o, &h, &d);
+	if (!err)
+		err = sim_domain_ungrant(h, d, ref);
+	sim_host_destroy(h);
+	return err ? fail(err) : EXIT_OK;
+}
+
+/* "flags 0x1 -> 0x19" (v1), "status 0x0 -> 0x18" (v2): what a mapping changed. */
+static void say_flags(const struct sim_domain *d, const struct sim_gnt_entry *a,
+		      const struct sim_gnt_entry *b)
+{
+	if (d->gnt_version == 2)
+		printf("status 0x%x -> 0x%x\n", a->status, b->status);
+	else
+		printf("flags 0x%x -> 0x%x\n", a->flags, b->flags);
+}
+
+static struct xp_error *grant_peer(struct opts *o, struct sim_host *h, struct sim_domain **mapper)
+{
+	*mapper = sim_domain_by_id(h, o->peer);
+	if (!*mapper)
+		return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain with id %u", o->peer);
+	return NULL;
+}
+
+static int cmd_grant_map(struct opts *o)
+{
+	struct sim_gnt_entry before, after;
+	struct sim_domain *d, *mapper = NULL;
+	struct sim_host *h = NULL;
+	struct xp_error *err;
+	uint32_t ref = 0, handle;
+	uint64_t mfn = 0;
+
+	err = parse_ref(o->args[2], &ref);
+	if (!err)
+		err = host_open_domain(o, &h, &d);
+	if (!err)
+		err = grant_peer(o, h, &mapper);
+	if (!err) {
+		sim_gnttab_get_entry(h, d, ref, &before);
+		err = sim_gnttab_map(h, mapper, d->domid, ref,
+				     o->readonly ? SIM_GNTMAP_READONLY : 0, 0, &handle, &mfn);
+	}
+	if (!err) {
+		sim_gnttab_get_entry(h, d, ref, &after);
+		printf("domain %u mapped grant %u of domain %u %s (frame 0x%" PRIx64 "): ",
+		       mapper->domid, ref, d->domid, o->readonly ? "read-only" : "read-write", mfn);
+		say_flags(d, &before, &after);
+	}
+	sim_host_destroy(h);
+	return err ? fail(err) : EXIT_OK;
+}
+
+static int cmd_grant_unmap(struct opts *o)
+{
+	struct sim_gnt_entry before, after;
+	struct sim_domain *d, *mapper = NULL;
+	struct sim_host *h = NULL;
+	struct xp_error *err;
+	uint32_t ref = 0, handle = 0;
+
+	err = parse_ref(o->args[2], &ref);
+	if (!err)
+		err = host_open_domain(o, &h, &d);
+	if (!err)
+		err = grant_peer(o, h, &mapper);
+	if (!err && sim_gnttab_find_map(h, mapper, d->domid, ref, &handle) < 0)
+		err = xp_error_create(XP_ERR_INVALID, ENOENT,
+				      "domain %u has no mapping of grant %u of domain %u",
+				      mapper->domid, ref, d->domid);
+	if (!err) {
+		sim_gnttab_get_entry(h, d, ref, &before);
+		err = sim_gnttab_unmap(h, mapper, handle);
+	}
+	if (!err) {
+		sim_gnttab_get_entry(h, d, ref, &after);
+		printf("domain %u unmapped grant %u of domain %u: ", mapper->domid, ref, d->domid);
+		say_flags(d, &before, &after);
+	}
+	sim_host_destroy(h);
+	return err ? fail(err) : EXIT_OK;
+}
+
 static int cmd_corrupt(struct opts *o)
 {
 	struct sim_domain *d;
@@ -580,10 +796,13 @@ static const struct argp_option create_options[] = {
 	{"maxmem", OPT_MAXMEM, "SIZE", 0, "Most memory the domain may balloon up to", 0},
 	{"width", OPT_WIDTH, "64|32", 0, "Guest word size (default 64)", 0},
 	{"layout", OPT_LAYOUT, "tree|list|list-only", 0, "p2m layout (default list)", 0},
-	{"kernel", OPT_KERNEL, "fixed|pre-fix-003", 0,
-	 "Guest kernel: fixed (default), or pre-fix-003 (resume does not rebuild the mfn list "
-	 "list)",
+	{"kernel", OPT_KERNEL, "fixed|pre-fix-003|pre-fix-002", 0,
+	 "Guest kernel: fixed (default), pre-fix-003 (resume does not rebuild the mfn list "
+	 "list) or pre-fix-002 (maps grant frames by walking page ranges, even from an "
+	 "interrupt)",
 	 0},
+	{"gnttab-version", OPT_GNTTAB_VERSION, "1|2", 0,
+	 "The grant table version the guest kernel uses (default 1)", 0},
 	{"seed", OPT_SEED, "N", 0, "Vary the frame allocation pattern (default 0)", 0},
 	{"paused", OPT_PAUSED, NULL, 0, "Leave the domain paused before its kernel runs", 0},
 	{0},
@@ -620,6 +839,25 @@ static const struct argp_option corrupt_options[] = {
 	{"index", OPT_INDEX, "I", 0, "Entry I of the top-level page", 0},
 	{"pfn", OPT_PFN, "P", 0, "The structure covering pfn P", 0},
 	{"pages", OPT_PAGES, "N", 0, "max-pfn: the value to write", 0},
+	{"ref", OPT_REF, "R", 0, "Grant entry R", 0},
+	{0},
+};
+
+static const struct argp_option grant_options[] = {
+	{"to", OPT_TO, "DOMID", 0, "The domain to grant the pages to (required)", 0},
+	{"readonly", OPT_READONLY, NULL, 0, "Grant read-only access", 0},
+	{"count", OPT_COUNT, "N", 0, "How many pages (default 1)", 0},
+	{0},
+};
+
+static const struct argp_option grant_map_options[] = {
+	{"by", OPT_BY, "DOMID", 0, "The domain that maps the grant (required)", 0},
+	{"readonly", OPT_READONLY, NULL, 0, "Map it read-only", 0},
+	{0},
+};
+
+static const struct argp_option grant_unmap_options[] = {
+	{"by", OPT_BY, "DOMID", 0, "The domain that mapped the grant (required)", 0},
 	{0},
 };
 
@@ -636,13 +874,20 @@ static const struct verb verbs[] = {
 	 cmd_save},
 	{"restore", "HOST FILE", 2, "Restore a domain from FILE; prints its new domid.",
 	 restore_options, cmd_restore},
-	{"migrate", "HOST NAME", 2, "Save and restore in one step; prints the new domid.",
+	{"migrate", "HOST NAME", 2, "Save and restore in one go; prints the new domid.",
 	 delay_options, cmd_migrate},
 	{"mem-set", "HOST NAME SIZE", 3, "Balloon a domain to SIZE.", delay_options, cmd_mem_set},
 	{"symbols", "HOST NAME", 2, "Print the guest kernel's System.map.", symbols_options,
 	 cmd_symbols},
 	{"corrupt", "HOST NAME KIND", 3, "Inject a fault of class KIND into a guest.",
 	 corrupt_options, cmd_corrupt},
+	{"grant", "HOST NAME", 2, "Grant pages of a guest; prints their refs.", grant_options,
+	 cmd_grant},
+	{"ungrant", "HOST NAME REF", 3, "End one of those grants.", NULL, cmd_ungrant},
+	{"grant-map", "HOST NAME REF", 3, "Map a guest's grant from another domain.",
+	 grant_map_options, cmd_grant_map},
+	{"grant-unmap", "HOST NAME REF", 3, "Unmap it again.", grant_unmap_options,
+	 cmd_grant_unmap},
 };
 
 static const struct argp_option global_options[] = {
@@ -703,7 +948,34 @@ static error_t verb_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_KERNEL:
 		if (gk_variant_parse(arg, &o->variant) < 0)
-			argp_error(state, "invalid kernel '%s' (fixed or pre-fix-003)", arg);
+			argp_error(state, "invalid kernel '%s' (fixed, pre-fix-003 or pre-fix-002)",
+				   arg);
+		return 0;
+	case OPT_GNTTAB_VERSION:
+		if (strcmp(arg, "1") && strcmp(arg, "2"))
+			argp_error(state, "invalid grant table version '%s' (1 or 2)", arg);
+		o->gnttab_version = (unsigned int)(arg[0] - '0');
+		return 0;
+	case OPT_TO:
+		o->peer = (uint16_t)parse_uint(state, "--to", arg, SIM_DOMID_LAST);
+		o->has_peer = true;
+		return 0;
+	case OPT_BY:
+		o->peer = (uint16_t)parse_uint(state, "--by", arg, SIM_DOMID_LAST);
+		o->has_peer = true;
+		return 0;
+	case OPT_COUNT:
+		o->count = parse_uint(state, "--count", arg, 32768);
+		if (!o->count)
+			argp_error(state, "invalid --count '%s'", arg);
+		return 0;
+	case OPT_READONLY:
+		o->readonly = true;
+		return 0;
+	case OPT_REF:
+		if (xp_parse_u64(arg, &o->corrupt.ref) < 0 || o->corrupt.ref > UINT32_MAX)
+			argp_error(state, "invalid ref '%s'", arg);
+		o->corrupt.has_ref = true;
 		return 0;
 	case OPT_SEED:
 		if (xp_parse_u64(arg, &o->seed) < 0)
@@ -753,6 +1025,10 @@ static error_t verb_parse(int key, char *arg, struct argp_state *state)
 			if (!o->memory)
 				argp_error(state, "--memory is required");
 		}
+		if (strcmp(parse_verb->name, "grant") == 0 && !o->has_peer)
+			argp_error(state, "--to is required");
+		if (strncmp(parse_verb->name, "grant-", 6) == 0 && !o->has_peer)
+			argp_error(state, "--by is required");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -773,7 +1049,7 @@ static char *verb_help_filter(int key, const char *text, void *input)
 		return (char *)text;
 	fputs("Kinds:\n", f);
 	for (i = 0; i < sim_nr_corrupt_kinds; i++)
-		fprintf(f, "  %-19s %-13s %s\n", sim_corrupt_kinds[i].name,
+		fprintf(f, "  %-20s %-13s %s\n", sim_corrupt_kinds[i].name,
 			sim_corrupt_kinds[i].args, sim_corrupt_kinds[i].summary);
 	fclose(f);
 	return buf;
@@ -831,7 +1107,7 @@ static char *main_help_filter(int key, const char *text, void *input)
 		return (char *)text;
 	fputs("Verbs:\n", f);
 	for (i = 0; i < XP_ARRAY_SIZE(verbs); i++)
-		fprintf(f, "  %-8s %-15s %s\n", verbs[i].name, verbs[i].args_doc, verbs[i].doc);
+		fprintf(f, "  %-11s %-14s %s\n", verbs[i].name, verbs[i].args_doc, verbs[i].doc);
 	fputs("\nNAME may also be a domid.  SIZE: 256M, 4G, 1T (a bare number is MiB).\n"
 	      "Run '" PROG " VERB --help' for a verb's options.\n"
 	      "Exit status: 0 ok, 2 usage error, 3 runtime failure.\n",
@@ -861,6 +1137,7 @@ int main(int argc, char **argv)
 		.width = 8,
 		.layout = GK_LAYOUT_LIST,
 		.variant = GK_KERNEL_FIXED,
+		.count = 1,
 	};
 	size_t i;
 

@@ -136,7 +136,7 @@ run xenp2m-sim destroy "$H" web
 is "$rc:$err" "0:" "destroy"
 is "$(dom web 'x')" none "web is gone"
 free1=$(xenp2m-sim list -j "$H" | python3 -c "import json,sys; print(json.load(sys.stdin)['host']['free_frames'])")
-is "$((free1 - free0))" 16385 "its 16384 pages and its shared_info page are free again"
+is "$((free1 - free0))" 16389 "its 16384 pages, its shared_info page and its grant table (a shared frame; meta, active and maptrack frames) are free again"
 run xenp2m-sim destroy "$H" web
 is "$rc:$err" "3:xenp2m-sim: error: no domain named 'web'" "destroy twice"
 run xenp2m-sim destroy "$H" Domain-0

@@ -39,7 +39,7 @@ man_verbs=$(sed -n 's/^\.SS \([a-z-]*\).*/\1/p' "$MAN" | words)
 bash_verbs=$(bash_fn _xenp2m_sim_verbs)
 zsh_verbs=$(awk '/verbs=\(/ { f = 1; next } f && /\)/ { exit } f { print }' "$ZSHC" |
 	sed "s/^[[:space:]]*'\([a-z-]*\):.*/\1/" | words)
-is "$(echo "$help_verbs" | wc -w)" 12 "--help lists 12 verbs"
+is "$(echo "$help_verbs" | wc -w)" 16 "--help lists 16 verbs"
 is "$man_verbs" "$help_verbs" "the man page documents the verbs of --help"
 is "$bash_verbs" "$help_verbs" "the bash completion completes the verbs of --help"
 is "$zsh_verbs" "$help_verbs" "the zsh completion completes the verbs of --help"
@@ -60,19 +60,23 @@ help_kinds=$(printf '%s\n' "$out" | awk '/^Kinds:/ { f = 1; next } f && /^  [a-z
 man_kinds=$(awk '/^\.SH FAULT KINDS/ { f = 1; next } f && /^\.SH / { exit } f && tp { print $2; tp = 0; next } f && /^\.TP/ { tp = 1 }' "$MAN" | words)
 zsh_kinds=$(awk '/kinds=\(/ { f = 1 } f { print } f && /\)/ { exit }' "$ZSHC" |
 	sed 's/kinds=(//; s/)//' | tr '\t' ' ' | words)
-is "$(echo "$help_kinds" | wc -w)" 19 "corrupt --help lists 19 kinds"
+is "$(echo "$help_kinds" | wc -w)" 23 "corrupt --help lists 23 kinds"
 is "$man_kinds" "$help_kinds" "the man page documents every kind"
 is "$(bash_fn _xenp2m_sim_kinds)" "$help_kinds" "the bash completion completes every kind"
 is "$zsh_kinds" "$help_kinds" "the zsh completion completes every kind"
 
 run xenp2m-sim create --help
 like "$out" 'layout=tree\|list\|list-only' "create --help names the layouts"
-like "$out" 'kernel=fixed\|pre-fix-003' "create --help names the kernels"
+like "$out" 'kernel=fixed\|pre-fix-003\|pre-fix-002' "create --help names the kernels"
+like "$out" 'gnttab-version=1\|2' "create --help names the grant table versions"
 like "$(grep -A1 -- '--layout)' "$BASHC")" 'tree list list-only' "bash completes the layouts"
-like "$(grep -A1 -- '--kernel)' "$BASHC")" 'fixed pre-fix-003' "bash completes the kernels"
+like "$(grep -A1 -- '--kernel)' "$BASHC")" 'fixed pre-fix-003 pre-fix-002' "bash completes the kernels"
+like "$(grep -A1 -- '--gnttab-version)' "$BASHC")" '"1 2"' "bash completes the grant table versions"
 like "$(grep -A1 -- '--width)' "$BASHC")" '64 32' "bash completes the widths"
 like "$(grep -- '--layout=' "$ZSHC")" '\(tree list list-only\)' "zsh completes the layouts"
-like "$(grep -- '--kernel=' "$ZSHC")" '\(fixed pre-fix-003\)' "zsh completes the kernels"
+like "$(grep -- '--kernel=' "$ZSHC")" '\(fixed pre-fix-003 pre-fix-002\)' "zsh completes the kernels"
+like "$(grep -- '--gnttab-version=' "$ZSHC")" '\(1 2\)' "zsh completes the grant table versions"
+like "$(grep -- 'kernel=' "$MAN")" 'fixed \| pre-fix-003 \| pre-fix-002' "the man page names the kernels"
 
 # the man page's exit codes are the ones --help states
 like "$(xenp2m-sim --help)" 'Exit status: 0 ok, 2 usage error, 3 runtime failure' "--help states the exit codes"

@@ -79,7 +79,7 @@ printf 'garbage!' | dd of="$TMPD/s.host" conv=notrunc status=none
 run xenp2m-sim create "$TMPD/s.host" --name g --memory 32M
 is "$rc:$err" "3:xenp2m-sim: error: $TMPD/s.host: not a xenp2m-sim host file (bad magic)" \
 	"a host file with a scribbled header is refused"
-printf 'XP2MHOST\001' | dd of="$TMPD/s.host" conv=notrunc status=none
+printf 'XP2MHOST\002' | dd of="$TMPD/s.host" conv=notrunc status=none
 printf '\377' | dd of="$TMPD/s.host" bs=1 seek=16 conv=notrunc status=none
 run xenp2m-sim list "$TMPD/s.host"
 is "$rc:$err" "3:xenp2m-sim: error: $TMPD/s.host: corrupt host file: header checksum mismatch" \

@@ -164,7 +164,7 @@ static void test_corrupt_files(void)
 	copy_file(good, bad, 0);
 	v = 7;
 	scribble(bad, offsetof(struct sim_host_header, version), &v, 4);
-	snprintf(expect, sizeof(expect), "%s: unsupported host file version 7 (this build reads 1)",
+	snprintf(expect, sizeof(expect), "%s: unsupported host file version 7 (this build reads 2)",
 		 bad);
 	is_str(open_error(bad), expect, "foreign version");
 	unlink(bad);

@@ -96,17 +96,123 @@ void flush_tlb_one(struct gk *k, u64 va)
 
 /* --- printk / oops ------------------------------------------------------ */
 
+static u64 load_ulong(const struct gk *k, const u8 *p);
+static void store_ulong(const struct gk *k, u8 *p, u64 val);
+
+/*
+ * The log ring (gk.h): bytes go to __log_buf[log_end & (LOG_BUF_LEN - 1)]
+ * and log_end counts them.  Written through the kernel's own mappings, but
+ * without the oops checks: an oopsing kernel still logs.  False when
+ * __log_buf is not mapped yet.
+ */
+static bool log_put(struct gk *k, const char *text, size_t n)
+{
+	u64 buf = kvar_addr(k, KV___log_buf);
+	u8 *endp = va_ptr(k, kvar_addr(k, KV_log_end), true);
+	u32 end;
+	size_t i;
+
+	if (!endp || !va_ptr(k, buf, true))
+		return false;
+	end = __atomic_load_n((u32 *)endp, __ATOMIC_RELAXED);
+	for (i = 0; i < n; i++) {
+		u8 *p = va_ptr(k, buf + ((end + i) & (LOG_BUF_LEN - 1)), true);
+
+		if (!p)
+			return false;
+		*p = (u8)text[i];
+	}
+	__atomic_store_n((u32 *)endp, end + (u32)n, __ATOMIC_RELEASE);
+	return true;
+}
+
+void log_flush_early(struct gk *k)
+{
+	if (k->early_log_len && log_put(k, k->early_log, k->early_log_len))
+		k->early_log_len = 0;
+}
+
+static void log_store(struct gk *k, const char *line)
+{
+	size_t n = strlen(line);
+	char text[258];
+
+	if (k->quiet)
+		return;
+	memcpy(text, line, n);
+	text[n++] = '\n';
+	log_flush_early(k);
+	if (!k->early_log_len && log_put(k, text, n))
+		return;
+	/* not mapped yet: keep it for later, as the head code's buffer does */
+	if (k->early_log_len + n <= sizeof(k->early_log)) {
+		memcpy(k->early_log + k->early_log_len, text, n);
+		k->early_log_len += (unsigned int)n;
+	}
+}
+
+static void printk_line(struct gk *k, const char *line)
+{
+	log_store(k, line);
+	if (k->hv.ops->console)
+		k->hv.ops->console(k->hv.priv, line);
+}
+
 void printk(struct gk *k, const char *fmt, ...)
 {
 	char line[256];
 	va_list ap;
 
-	if (!k->hv.ops->console)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	k->hv.ops->console(k->hv.priv, line);
+	printk_line(k, line);
+}
+
+void add_taint(struct gk *k, unsigned int flag)
+{
+	u8 *p;
+
+	if (k->quiet)
+		return;
+	p = va_ptr(k, kvar_addr(k, KV_tainted_mask), true);
+	if (p)
+		store_ulong(k, p, load_ulong(k, p) | (1ULL << flag));
+}
+
+/* "Not tainted" or "Tainted: G      D W", as print_tainted() says it. */
+static const char *print_tainted(struct gk *k, char *buf, size_t len)
+{
+	static const char letters[] = "PFSRMBUDAWCIOELKXTN";
+	u8 *p = va_ptr(k, kvar_addr(k, KV_tainted_mask), false);
+	u64 mask = p ? load_ulong(k, p) : 0;
+	size_t i, n;
+
+	if (!mask) {
+		snprintf(buf, len, "Not tainted");
+		return buf;
+	}
+	n = (size_t)snprintf(buf, len, "Tainted: ");
+	for (i = 0; i < sizeof(letters) - 1 && n + 1 < len; i++)
+		buf[n++] = (mask & (1ULL << i)) ? letters[i] : (i == 0 ? 'G' : ' ');
+	buf[n] = '\0';
+	return buf;
+}
+
+static void dump_stack(struct gk *k)
+{
+	unsigned int i = min_u64(k->depth, GK_STACK_DEPTH);
+	char taint[48];
+
+	printk(k, "CPU: 0 PID: 0 Comm: swapper/0 %s 6.1.0-gk #1",
+	       print_tainted(k, taint, sizeof(taint)));
+	printk(k, "Call Trace:");
+	if (k->in_irq)
+		printk(k, " <IRQ>");
+	while (i-- > 0)
+		printk(k, " %s", k->stack[i]);
+	if (k->in_irq)
+		printk(k, " </IRQ>");
 }
 
 void gk_die(struct gk *k, int err, const char *fmt, ...)
@@ -116,14 +222,104 @@ void gk_die(struct gk *k, int err, const char *fmt, ...)
 
 	if (k->oops)
 		return;
+	if (!k->quiet) {
+		va_start(ap, fmt);
+		vsnprintf(line, sizeof(line), fmt, ap);
+		va_end(ap);
+		printk_line(k, line);
+		add_taint(k, TAINT_DIE);
+	}
 	k->oops = err;
+}
+
+void gk_bug_report(struct gk *k, const char *file, int line, const char *cond)
+{
+	const char *base = strrchr(file, '/');
+
+	if (k->oops)
+		return;
+	if (!k->quiet) {
+		printk(k, "------------[ cut here ]------------");
+		printk(k, "kernel BUG at arch/x86/xen/%s:%d! (%s)", base ? base + 1 : file, line,
+		       cond);
+		printk(k, "invalid opcode: 0000 [#1] SMP NOPTI");
+		dump_stack(k);
+		printk(k, "---[ end trace 0000000000000000 ]---");
+		add_taint(k, TAINT_DIE);
+	}
+	k->oops = -EINVAL;
+}
+
+void gk_warn(struct gk *k, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
 	if (k->quiet)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (k->hv.ops->console)
-		k->hv.ops->console(k->hv.priv, line);
+	printk_line(k, line);
+	dump_stack(k);
+	add_taint(k, TAINT_WARN);
+}
+
+/* --- context ------------------------------------------------------------- */
+
+#define HARDIRQ_OFFSET 0x10000U
+
+void irq_enter(struct gk *k, bool lazy)
+{
+	k->preempt_count += HARDIRQ_OFFSET;
+	k->irqs_disabled = true;
+	k->in_irq = true;
+	k->lazy_mmu = lazy;
+}
+
+void irq_exit(struct gk *k)
+{
+	k->preempt_count -= HARDIRQ_OFFSET;
+	k->irqs_disabled = false;
+	k->in_irq = false;
+	k->lazy_mmu = false;
+}
+
+void stop_machine_enter(struct gk *k)
+{
+	k->preempt_count++;
+	k->irqs_disabled = true;
+}
+
+void stop_machine_exit(struct gk *k)
+{
+	k->preempt_count--;
+	k->irqs_disabled = false;
+}
+
+void __might_sleep(struct gk *k, const char *file, int line)
+{
+	if (!in_atomic(k) || k->oops || k->quiet)
+		return;
+	printk(k, "BUG: sleeping function called from invalid context at %s:%d", file, line);
+	printk(k, "in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: 0, name: swapper/0",
+	       k->preempt_count != 0, k->irqs_disabled);
+	gk_warn(k, "preempt_count: %x, expected: 0", k->preempt_count);
+}
+
+void arch_enter_lazy_mmu_mode(struct gk *k)
+{
+	/* paravirt's enter_lazy(): the mode must be PARAVIRT_LAZY_NONE */
+	if (k->lazy_mmu) {
+		gk_bug_report(k, __FILE__, __LINE__, "paravirt_lazy_mode != PARAVIRT_LAZY_NONE");
+		return;
+	}
+	k->lazy_mmu = true;
+}
+
+void arch_leave_lazy_mmu_mode(struct gk *k)
+{
+	k->lazy_mmu = false;
 }
 
 void gk_bug(struct gk *k, const char *file, int line, const char *cond)
@@ -374,6 +570,41 @@ u32 rd32(struct gk *k, u64 va)
 	u8 *p = access_ptr(k, va, 4, false, true);
 
 	return p ? __atomic_load_n((u32 *)p, __ATOMIC_RELAXED) : 0;
+}
+
+void wr32(struct gk *k, u64 va, u32 val)
+{
+	u8 *p = access_ptr(k, va, 4, true, true);
+
+	if (p)
+		__atomic_store_n((u32 *)p, val, __ATOMIC_RELAXED);
+}
+
+u16 rd16(struct gk *k, u64 va)
+{
+	u8 *p = access_ptr(k, va, 2, false, true);
+
+	return p ? __atomic_load_n((u16 *)p, __ATOMIC_ACQUIRE) : 0;
+}
+
+void wr16(struct gk *k, u64 va, u16 val)
+{
+	u8 *p = access_ptr(k, va, 2, true, true);
+
+	if (p)
+		__atomic_store_n((u16 *)p, val, __ATOMIC_RELEASE);
+}
+
+u16 cmpxchg16(struct gk *k, u64 va, u16 old, u16 new)
+{
+	u8 *p = access_ptr(k, va, 2, true, true);
+	u16 expected = old;
+
+	if (!p)
+		return (u16)~old;
+	__atomic_compare_exchange_n((u16 *)p, &expected, new, false, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+	return expected;
 }
 
 u64 cmpxchg_ulong(struct gk *k, u64 va, u64 old, u64 new)
@@ -687,7 +918,7 @@ static u64 memblock_hard_limit(struct gk *k)
 	return min_u64(k->a->lowmem_pfns, k->img.max_pages);
 }
 
-static u64 memblock_alloc_pfn(struct gk *k)
+static u64 memblock_alloc_pfn(struct gk *k, bool may_fail)
 {
 	u64 nr_free = mb_get(k, MB_NR_FREE), next, limit, pfn;
 
@@ -706,6 +937,8 @@ static u64 memblock_alloc_pfn(struct gk *k)
 			return k->oops ? ~0ULL : pfn;
 		}
 	}
+	if (may_fail)
+		return ~0ULL;
 	gk_die(k, -ENOMEM, "Out of memory: no free page at or above pfn %llx",
 	       (unsigned long long)next);
 	return ~0ULL;
@@ -727,7 +960,7 @@ void drain_pt_queue(struct gk *k)
 
 u64 alloc_pt_page(struct gk *k, unsigned int level, u64 *pfnp)
 {
-	u64 pfn = memblock_alloc_pfn(k), mfn;
+	u64 pfn = memblock_alloc_pfn(k, false), mfn;
 	u8 *p;
 
 	if (pfn == ~0ULL)
@@ -755,17 +988,32 @@ u64 alloc_pt_page(struct gk *k, unsigned int level, u64 *pfnp)
 	return mfn;
 }
 
-u64 alloc_page(struct gk *k)
+static u64 __alloc_page(struct gk *k, bool atomic)
 {
-	u64 pfn = memblock_alloc_pfn(k), va;
+	u64 pfn = memblock_alloc_pfn(k, atomic), va;
 
-	if (pfn == ~0ULL)
+	if (pfn == ~0ULL) {
+		if (atomic && !k->oops)
+			printk(k, "swapper/0: page allocation failure: order:0, "
+				  "mode:0x820(GFP_ATOMIC)");
 		return 0;
+	}
 	va = __va(k, PFN_PHYS(pfn));
 	if (set_pte_va(k, va, pfn_to_mfn(k, pfn), k->a->prot_data))
 		return 0;
 	clear_page(k, va);
 	return k->oops ? 0 : va;
+}
+
+u64 alloc_page(struct gk *k)
+{
+	might_sleep_at("mm/page_alloc.c", __LINE__);
+	return __alloc_page(k, false);
+}
+
+u64 alloc_page_atomic(struct gk *k)
+{
+	return __alloc_page(k, true);
 }
 
 void free_page(struct gk *k, u64 va)
@@ -877,4 +1125,98 @@ int set_pmd_va(struct gk *k, u64 va, u64 l1_mfn)
 	flush_tlb_all(k);
 	drain_pt_queue(k);
 	return k->oops;
+}
+
+/* --- page ranges --------------------------------------------------------- */
+
+/* The L1 table for @va, or ~0 when a table on the way is missing. */
+static u64 existing_l1(struct gk *k, u64 va)
+{
+	struct pt_lookup pt;
+	int ret = lookup_address(k, va, &pt);
+
+	if (ret == 0 || (ret == -ENOENT && pt.level == PG_LEVEL_4K))
+		return pt.table_mfn;
+	return ~0ULL;
+}
+
+int apply_to_page_range(struct gk *k, u64 addr, u64 size,
+			int (*fn)(struct gk *k, u64 table_mfn, unsigned int idx, u64 addr,
+				  void *data),
+			void *data)
+{
+	u64 va = addr, end = addr + size;
+	int ret = 0;
+
+	gk_enter(k, "apply_to_page_range");
+	while (va < end && !ret && !k->oops) {
+		u64 next = min_u64(end, (va + PMD_SIZE) & ~(PMD_SIZE - 1));
+		u64 l1 = existing_l1(k, va);
+
+		if (l1 == ~0ULL) {
+			/* pud_alloc()/pmd_alloc()/pte_alloc_kernel(): GFP_KERNEL */
+			might_sleep_at("mm/memory.c", __LINE__);
+			l1 = pt_populate(k, va, 1);
+			drain_pt_queue(k);
+			if (l1 == ~0ULL || k->oops)
+				break;
+		}
+		/* apply_to_pte_range() batches the PTE updates */
+		arch_enter_lazy_mmu_mode(k);
+		for (; va < next && !ret && !k->oops; va += PAGE_SIZE)
+			ret = fn(k, l1, pt_index(k->a, va, 1), va, data);
+		arch_leave_lazy_mmu_mode(k);
+		flush_tlb_all(k);
+	}
+	gk_leave(k);
+	return k->oops ? k->oops : ret;
+}
+
+struct vm_area_ptes {
+	u64 addr, ptes;
+};
+
+static int record_pte(struct gk *k, u64 table_mfn, unsigned int idx, u64 addr, void *data)
+{
+	const struct vm_area_ptes *v = data;
+	u64 pfn = mfn_to_pfn(k, table_mfn);
+
+	if (pfn == INVALID_P2M_ENTRY || !virt_addr_valid(k, __va(k, PFN_PHYS(pfn)))) {
+		gk_die(k, -EFAULT, "BUG: page table %llx has no pfn",
+		       (unsigned long long)table_mfn);
+		return -EFAULT;
+	}
+	wr(k, ARR(v->ptes, PFN_DOWN(addr - v->addr)), __va(k, PFN_PHYS(pfn)) + idx * 8ULL);
+	return 0;
+}
+
+static int no_pte(struct gk *k, u64 table_mfn, unsigned int idx, u64 addr, void *data)
+{
+	return 0;
+}
+
+int alloc_vm_area(struct gk *k, u64 addr, u64 nr, u64 ptes)
+{
+	struct vm_area_ptes v = {.addr = addr, .ptes = ptes};
+	int ret;
+
+	gk_enter(k, "alloc_vm_area");
+	/* get_vm_area_caller(): kmalloc(GFP_KERNEL) */
+	might_sleep_at("mm/vmalloc.c", __LINE__);
+	ret = apply_to_page_range(k, addr, PFN_PHYS(nr), ptes ? record_pte : no_pte, &v);
+	gk_leave(k);
+	return ret;
+}
+
+void set_pte_ptr(struct gk *k, u64 pte_va, u64 val)
+{
+	struct pt_lookup pt;
+
+	if (k->oops)
+		return;
+	if ((pte_va & 7) || lookup_address(k, pte_va & PAGE_MASK, &pt)) {
+		page_fault(k, pte_va, true);
+		return;
+	}
+	pt_write(k, pte_mfn(pt.pte), (unsigned int)((pte_va & ~PAGE_MASK) / 8), val);
 }

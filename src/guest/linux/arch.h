@@ -31,6 +31,7 @@
 #include "guest/gk.h"
 
 typedef uint8_t u8;
+typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 
@@ -96,14 +97,16 @@ struct gk_arch {
 	u64 text;      /* _text */
 	u64 p2m_vaddr; /* the linear p2m list (vmalloc area) */
 	u64 p2m_vaddr_end;
-	u64 init_p2m;  /* XEN_ELFNOTE_INIT_P2M, 0: none */
-	u64 shinfo_va; /* fixmap slot of HYPERVISOR_shared_info */
+	u64 gnttab_vaddr; /* the grant frames' area (vmalloc), status + 2 MiB */
+	u64 init_p2m;	  /* XEN_ELFNOTE_INIT_P2M, 0: none */
+	u64 shinfo_va;	  /* fixmap slot of HYPERVISOR_shared_info */
 	u64 prot_data, prot_data_ro, prot_text;
 	u64 prot_table; /* an entry naming a lower table */
 	u64 prot_top;	/* an entry of the top-level table */
 	u64 max_pages_tree, max_pages_list;
 	/* image: offsets from _text */
-	u64 off_etext, off_pgd, off_data, off_edata, off_bss_start, off_bss_vars, off_bss_stop;
+	u64 off_etext, off_pgd, off_data, off_edata, off_bss_start, off_bss_vars, off_log_buf,
+		off_bss_stop;
 	u64 brk_pages_tree, brk_pages_list;
 };
 
@@ -135,7 +138,31 @@ enum kvar {
 	KV_p2m_mid_missing_mfn,
 	KV_p2m_top,
 	KV_p2m_mid_missing,
+	/* kernel/panic.c, kernel/printk.c */
+	KV_tainted_mask,
+	KV_log_buf_len, /* unsigned int */
+	KV_log_end,	/* unsigned int */
+	KV___log_buf,
+	/* drivers/xen/grant-table.c, arch/x86/xen/grant-table.c */
+	KV_grant_table_version,
+	KV_nr_grant_frames,
+	KV_gnttab_free_count,
+	KV_gnttab_free_head, /* where the next search for a free ref starts */
+	KV_gnttab_shared,
+	KV_grstatus,
+	KV_gnttab_refs, /* the model's per-ref table, see grant-table.c */
+	KV_gnttab_shared_vm_area,
+	KV_gnttab_status_vm_area,
 	KV_NR,
+};
+
+/* The kernel log (Linux 2.6-3.4's plain ring; see gk.h). */
+#define LOG_BUF_LEN (1U << 14)
+
+/* Taint flags (bit numbers of tainted_mask). */
+enum {
+	TAINT_DIE = 7,
+	TAINT_WARN = 9,
 };
 
 /* gk_memblock: unsigned long slots. */
@@ -163,6 +190,7 @@ enum {
 	GKC_IDENTITY_START,
 	GKC_IDENTITY_END,
 	GKC_NR_PAGES, /* start_info.nr_pages at boot */
+	GKC_GNTTAB_VERSION,
 	GKC_NR,
 };
 #define GK_CONFIG_MAGIC 0x4749464e4f434b47ULL /* "GKCONFIG" */
@@ -189,6 +217,8 @@ struct gk_fc_entry {
 #define GK_TLB_SIZE 512
 #define GK_FC_SIZE 256
 #define GK_PTQ_SIZE 64
+#define GK_STACK_DEPTH 16
+#define GK_EARLY_LOG 2048
 
 struct gk {
 	struct gk_hv hv;
@@ -213,6 +243,20 @@ struct gk {
 	u64 ptq[GK_PTQ_SIZE];
 	unsigned int nr_ptq;
 	bool ptq_busy;
+	/*
+	 * The context the code runs in: preemption/interrupt nesting, whether
+	 * interrupts are off, the paravirt lazy MMU mode, and the functions
+	 * entered so far (for an oops's call trace).
+	 */
+	unsigned int preempt_count;
+	bool irqs_disabled;
+	bool lazy_mmu;
+	bool in_irq;
+	const char *stack[GK_STACK_DEPTH];
+	unsigned int depth;
+	/* printk lines from before the kernel could reach __log_buf */
+	char early_log[GK_EARLY_LOG];
+	unsigned int early_log_len;
 	u32 tlb_epoch, fc_epoch; /* flushing a cache = a new epoch */
 	struct gk_tlb_entry tlb[GK_TLB_SIZE];
 	struct gk_fc_entry fc[GK_FC_SIZE];
@@ -237,6 +281,46 @@ void printk(struct gk *k, const char *fmt, ...) __attribute__((format(printf, 2,
 /* Oops with @err (-EFAULT, -EINVAL, -ENOMEM); only the first one is kept. */
 void gk_die(struct gk *k, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void gk_bug(struct gk *k, const char *file, int line, const char *cond);
+/* A BUG() with the whole oops report (cut here, call trace, end trace). */
+void gk_bug_report(struct gk *k, const char *file, int line, const char *cond);
+/* A warning splat (taints W); the kernel carries on. */
+void gk_warn(struct gk *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void add_taint(struct gk *k, unsigned int flag);
+/* Put pending early printk lines into __log_buf once it is mapped. */
+void log_flush_early(struct gk *k);
+
+/* --- context ----------------------------------------------------------------- */
+
+static inline bool in_atomic(const struct gk *k)
+{
+	return k->preempt_count != 0 || k->irqs_disabled;
+}
+
+/* An interrupt arrives (@lazy: while the interrupted code batched MMU updates). */
+void irq_enter(struct gk *k, bool lazy);
+void irq_exit(struct gk *k);
+/* stop_machine(): preemption and interrupts off (suspend and resume). */
+void stop_machine_enter(struct gk *k);
+void stop_machine_exit(struct gk *k);
+/* __might_sleep(): a sleeping allocation in atomic context is a bug. */
+void __might_sleep(struct gk *k, const char *file, int line);
+#define might_sleep_at(file, line) __might_sleep(k, (file), (line))
+/* The paravirt lazy MMU mode; entering it twice is a BUG. */
+void arch_enter_lazy_mmu_mode(struct gk *k);
+void arch_leave_lazy_mmu_mode(struct gk *k);
+/* The call trace an oops prints. */
+static inline void gk_enter(struct gk *k, const char *fn)
+{
+	if (k->depth < GK_STACK_DEPTH)
+		k->stack[k->depth] = fn;
+	k->depth++;
+}
+
+static inline void gk_leave(struct gk *k)
+{
+	if (k->depth)
+		k->depth--;
+}
 #define BUG_ON(cond)                                          \
 	do {                                                  \
 		if (cond)                                     \
@@ -260,6 +344,11 @@ int safe_write_ulong(struct gk *k, u64 va, u64 val);
 u64 rd64(struct gk *k, u64 va);
 void wr64(struct gk *k, u64 va, u64 val);
 u32 rd32(struct gk *k, u64 va);
+void wr32(struct gk *k, u64 va, u32 val);
+u16 rd16(struct gk *k, u64 va);
+void wr16(struct gk *k, u64 va, u16 val);
+/* cmpxchg on a u16 (grant entry flags): returns the old value. */
+u16 cmpxchg16(struct gk *k, u64 va, u16 old, u16 new);
 /* cmpxchg on an unsigned long: returns the old value. */
 u64 cmpxchg_ulong(struct gk *k, u64 va, u64 old, u64 new);
 /* Fill a page-aligned page with unsigned long @val. */
@@ -312,6 +401,25 @@ int lookup_address(struct gk *k, u64 va, struct pt_lookup *pt);
 int set_pte_va(struct gk *k, u64 va, u64 mfn, u64 prot);
 /* Clear the PTE for @va, if any. */
 void clear_pte_va(struct gk *k, u64 va);
+/*
+ * mm/memory.c's apply_to_page_range() on the kernel's page tables: for
+ * every page of [addr, addr + size), call @fn with the L1 table and index
+ * of its PTE, allocating the tables on the way (which may sleep), inside
+ * a lazy MMU section.  0, @fn's error, or an oops.
+ */
+int apply_to_page_range(struct gk *k, u64 addr, u64 size,
+			int (*fn)(struct gk *k, u64 table_mfn, unsigned int idx, u64 addr,
+				  void *data),
+			void *data);
+/*
+ * mm/vmalloc.c's alloc_vm_area() for the fixed area at @addr: allocate
+ * the page tables for @nr pages (it may sleep) and store the VA of each
+ * page's PTE, in the direct map, at @ptes[i] (unsigned longs; none when
+ * @ptes is 0).
+ */
+int alloc_vm_area(struct gk *k, u64 addr, u64 nr, u64 ptes);
+/* set_pte() through a PTE's VA (a pte_t * the kernel kept). */
+void set_pte_ptr(struct gk *k, u64 pte_va, u64 val);
 /* Point the level-2 entry for @va at the L1 table @l1_mfn. */
 int set_pmd_va(struct gk *k, u64 va, u64 l1_mfn);
 /* Write entry @idx of page-table frame @table_mfn (MMU_NORMAL_PT_UPDATE). */
@@ -325,8 +433,11 @@ static inline u64 pte_mfn(u64 pte)
 
 /* --- allocation ------------------------------------------------------ */
 
-/* A zeroed page, mapped read-write in the direct map: its VA, 0 on failure. */
+/* A zeroed page, mapped read-write in the direct map: its VA, 0 on failure.
+ * GFP_KERNEL: it may sleep. */
 u64 alloc_page(struct gk *k);
+/* GFP_ATOMIC: never sleeps; 0 (no oops) when memory is short. */
+u64 alloc_page_atomic(struct gk *k);
 void free_page(struct gk *k, u64 va);
 /* A zeroed page-table page for @level, pinned, mapped read-only in the
  * direct map: its MFN, ~0 on failure (oops). */

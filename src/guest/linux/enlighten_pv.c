@@ -206,6 +206,7 @@ static void write_config(struct gk *k, u64 nr_pages)
 		[GKC_IDENTITY_START] = k->cfg.identity_start,
 		[GKC_IDENTITY_END] = k->cfg.identity_end,
 		[GKC_NR_PAGES] = nr_pages,
+		[GKC_GNTTAB_VERSION] = k->cfg.gnttab_version,
 	};
 	unsigned int i;
 
@@ -278,6 +279,9 @@ int xen_start_kernel(struct gk *k)
 		return k->oops;
 	memblock_to_guest(k);
 	write_config(k, b.nr_pages);
+	/* initialised data, and the log lines printed before it was mapped */
+	wr32(k, kvar_addr(k, KV_log_buf_len), LOG_BUF_LEN);
+	log_flush_early(k);
 	SET(_brk_end, a->text + a->off_bss_stop);
 	SET(xen_start_info, __va(k, PFN_PHYS(b.si_pfn)));
 	SET(xen_p2m_addr, k->img.mfn_list_va);
@@ -302,6 +306,8 @@ int xen_start_kernel(struct gk *k)
 	xen_setup_mfn_list_list(k);
 	xen_unmap_shared_info(k);
 	k->booting = false;
+	if (!k->oops)
+		gnttab_init(k);
 	if (!k->oops)
 		printk(k, "xen: p2m ready: %llu pfns (max_pfn %llx), %s",
 		       (unsigned long long)GET(xen_max_p2m_pfn),

@@ -8,10 +8,13 @@
  *   _text          ffffffff81000000  = physical 16 MiB (pfn 0x1000)
  *   init_top_pgt   ffffffff81010000  D  (the kernel's L4, p2m_cr3)
  *   .data          ffffffff81011000  D  xen_max_p2m_pfn/xen_p2m_size/xen_p2m_addr at +0xd60
- *   .bss           ffffffff81012000  B/b  xen_start_info, p2m_* at +0x1c0...
- *   brk            ffffffff81013000  extend_brk() pages (tree: 1032 pages)
+ *   .bss           ffffffff81012000  B/b  xen_start_info, p2m_* at +0x1c0, the
+ *                                    taint and grant-table variables at +0x220...
+ *   __log_buf      ffffffff81013000  b  the kernel log, 16 KiB
+ *   brk            ffffffff81017000  extend_brk() pages (tree: 1032 pages)
  * x86_32 PAE: the same with _text c1000000; swapper_pg_dir (the L3) is in
- * .bss at c1011000 and the data page is at c1010000.
+ * .bss at c1011000 and the data page is at c1010000.  log_buf_len is in the
+ * data page at +0x300 on both.
  */
 #include "config.h"
 
@@ -44,6 +47,7 @@ const struct gk_arch gk_arch_64 = {
 	.text = 0xffffffff81000000ULL,
 	.p2m_vaddr = 0xffffc90000000000ULL,
 	.p2m_vaddr_end = 0xffffe90000000000ULL,
+	.gnttab_vaddr = 0xffffe8ff00000000ULL,
 	.init_p2m = 0x0000008000000000ULL,
 	.shinfo_va = 0xffffffffff5fd000ULL,
 	.prot_data = _PAGE_NX | _PAGE_GUEST_KERNEL | 0x067,
@@ -59,7 +63,8 @@ const struct gk_arch gk_arch_64 = {
 	.off_edata = 0x12000,
 	.off_bss_start = 0x12000,
 	.off_bss_vars = 0x12000,
-	.off_bss_stop = 0x13000,
+	.off_log_buf = 0x13000,
+	.off_bss_stop = 0x13000 + LOG_BUF_LEN,
 	/* p2m_missing, p2m_identity, p2m_mid_missing, p2m_top, p2m_top_mfn,
 	 * p2m_top_mfn_p, p2m_mid_missing_mfn, spare + 512 mids + 512 mid-mfns */
 	.brk_pages_tree = 8 + 512 + 512,
@@ -81,6 +86,7 @@ const struct gk_arch gk_arch_32 = {
 	.text = 0xc1000000ULL,
 	.p2m_vaddr = 0xf0000000ULL, /* vmalloc area, below the hypervisor hole */
 	.p2m_vaddr_end = 0xf4000000ULL,
+	.gnttab_vaddr = 0xf4000000ULL,
 	.init_p2m = 0,
 	.shinfo_va = 0xf57fe000ULL,
 	.prot_data = _PAGE_NX | 0x063,
@@ -96,7 +102,8 @@ const struct gk_arch gk_arch_32 = {
 	.off_edata = 0x11000,
 	.off_bss_start = 0x11000,
 	.off_bss_vars = 0x12000,
-	.off_bss_stop = 0x13000,
+	.off_log_buf = 0x13000,
+	.off_bss_stop = 0x13000 + LOG_BUF_LEN,
 	.brk_pages_tree = 8 + 16 + 16,
 	.brk_pages_list = 16,
 };
@@ -110,7 +117,7 @@ const struct gk_arch *gk_arch_for(unsigned int width)
 	return NULL;
 }
 
-enum sec { SEC_PGD, SEC_DATA, SEC_BSS };
+enum sec { SEC_PGD, SEC_DATA, SEC_BSS, SEC_LOG_BUF };
 
 struct kvar_desc {
 	const char *name;
@@ -142,6 +149,19 @@ static const struct kvar_desc kvars[KV_NR] = {
 	[KV_p2m_mid_missing_mfn] = {"p2m_mid_missing_mfn", 'b', SEC_BSS, 0x1f8, 0x1dc, L_ALL},
 	[KV_p2m_top] = {"p2m_top", 'b', SEC_BSS, 0x200, 0x1e0, L_TREE},
 	[KV_p2m_mid_missing] = {"p2m_mid_missing", 'b', SEC_BSS, 0x208, 0x1e4, L_TREE},
+	[KV_tainted_mask] = {"tainted_mask", 'b', SEC_BSS, 0x220, 0x220, L_ALL},
+	[KV_log_buf_len] = {"log_buf_len", 'd', SEC_DATA, 0x300, 0x300, L_ALL},
+	[KV_log_end] = {"log_end", 'b', SEC_BSS, 0x228, 0x228, L_ALL},
+	[KV___log_buf] = {"__log_buf", 'b', SEC_LOG_BUF, 0, 0, L_ALL},
+	[KV_grant_table_version] = {"grant_table_version", 'b', SEC_BSS, 0x240, 0x240, L_ALL},
+	[KV_nr_grant_frames] = {"nr_grant_frames", 'b', SEC_BSS, 0x248, 0x248, L_ALL},
+	[KV_gnttab_free_count] = {"gnttab_free_count", 'b', SEC_BSS, 0x250, 0x250, L_ALL},
+	[KV_gnttab_free_head] = {"gnttab_free_head", 'b', SEC_BSS, 0x258, 0x258, L_ALL},
+	[KV_gnttab_shared] = {"gnttab_shared", 'b', SEC_BSS, 0x260, 0x260, L_ALL},
+	[KV_grstatus] = {"grstatus", 'b', SEC_BSS, 0x268, 0x268, L_ALL},
+	[KV_gnttab_refs] = {"gnttab_refs", 'b', SEC_BSS, 0x270, 0x270, L_ALL},
+	[KV_gnttab_shared_vm_area] = {"gnttab_shared_vm_area", 'b', SEC_BSS, 0x280, 0x280, L_ALL},
+	[KV_gnttab_status_vm_area] = {"gnttab_status_vm_area", 'b', SEC_BSS, 0x290, 0x290, L_ALL},
 };
 
 static u64 kvar_addr_arch(const struct gk_arch *a, enum kvar v)
@@ -154,6 +174,8 @@ static u64 kvar_addr_arch(const struct gk_arch *a, enum kvar v)
 		return a->text + a->off_pgd;
 	case SEC_DATA:
 		return a->text + a->off_data + off;
+	case SEC_LOG_BUF:
+		return a->text + a->off_log_buf;
 	case SEC_BSS:
 		break;
 	}
@@ -192,8 +214,10 @@ static u64 boot_alloc_pages(const struct gk_arch *a, u64 nr_pages)
 	u64 leaves = DIV_ROUND_UP_ULL(nr_pages, e);
 	u64 tables = 2 * DIV_ROUND_UP_ULL(leaves, PTRS_PER_PTE);
 	u64 mids = 2 * DIV_ROUND_UP_ULL(nr_pages, e * e);
+	/* grant tables: two PTE arrays, their area's tables, the ref table */
+	u64 gnttab = 2 + 4 + 2;
 
-	return 96 + tables + mids + DIV_ROUND_UP_ULL(tables + mids, PTRS_PER_PTE);
+	return 96 + gnttab + tables + mids + DIV_ROUND_UP_ULL(tables + mids, PTRS_PER_PTE);
 }
 
 int gk_image_layout(const struct gk_config *cfg, uint64_t nr_pages, struct gk_image *img,
@@ -275,7 +299,7 @@ static int sym_cmp(const void *pa, const void *pb)
 	return (int)a->rank - (int)b->rank;
 }
 
-#define MAX_SYMS 40
+#define MAX_SYMS 64
 
 static unsigned int collect_syms(const struct gk_arch *a, enum gk_layout layout, struct sym *syms)
 {

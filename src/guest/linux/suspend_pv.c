@@ -14,13 +14,44 @@
 
 int xen_pv_post_suspend(struct gk *k)
 {
+	int ret;
+
 	k->booting = false;
+	stop_machine_enter(k);
 	xen_build_mfn_list_list(k);
 	xen_setup_shared_info(k);
 	xen_setup_mfn_list_list(k);
 	xen_unmap_shared_info(k);
+	/* the new domain's grant table: Xen re-seeded entries 0 and 1 only */
+	ret = k->oops ? k->oops : gnttab_resume(k);
+	stop_machine_exit(k);
 	if (!k->oops)
 		printk(k, "xen: resumed, p2m frame list %s",
 		       xen_virt_p2m_4tools(k) ? "~0" : "rebuilt");
-	return k->oops;
+	/* the frontends reconnect and grant again */
+	if (!ret && !k->oops)
+		gntdrv_resume(k);
+	return k->oops ? k->oops : ret;
+}
+
+/* do_suspend(): xen_suspend() runs in stop_machine. */
+int xen_pv_suspend(struct gk *k)
+{
+	int ret;
+
+	stop_machine_enter(k);
+	ret = gnttab_suspend(k);
+	stop_machine_exit(k);
+	return ret;
+}
+
+/* The suspend was cancelled: the same domain carries on with its table. */
+int xen_pv_suspend_cancel(struct gk *k)
+{
+	int ret;
+
+	stop_machine_enter(k);
+	ret = gnttab_resume(k);
+	stop_machine_exit(k);
+	return ret;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <xen/xen.h>
+#include <xen/grant_table.h>
 #include <xen/foreign/x86_32.h>
 #include <xen/foreign/x86_64.h>
 
@@ -61,6 +62,8 @@ enum p2m_leaf_kind p2m_leaf(struct gk *k, u64 pfn, const u8 **page);
 /* enlighten_pv.c / suspend_pv.c */
 int xen_start_kernel(struct gk *k);
 int xen_pv_post_suspend(struct gk *k);
+int xen_pv_suspend(struct gk *k);
+int xen_pv_suspend_cancel(struct gk *k);
 void xen_setup_shared_info(struct gk *k);
 void xen_unmap_shared_info(struct gk *k);
 u32 xen_start_info_flags(struct gk *k);
@@ -70,6 +73,33 @@ void xen_memory_setup(struct gk *k, u64 nr_pages);
 
 /* balloon.c */
 int balloon_set_target(struct gk *k, u64 target, unsigned int delay_us);
+
+/* grant-table.c */
+bool gnttab_available(struct gk *k);
+void gnttab_init(struct gk *k);
+unsigned int gnttab_max_grant_frames(struct gk *k);
+u32 gnttab_nr_entries(struct gk *k);
+int gnttab_alloc_grant_references(struct gk *k, unsigned int count, u32 *refs);
+void gnttab_free_grant_reference(struct gk *k, u32 ref);
+void gnttab_grant_foreign_access_ref(struct gk *k, u32 ref, u16 domid, u64 frame, bool readonly);
+int gnttab_end_foreign_access_ref(struct gk *k, u32 ref);
+u16 gnttab_entry_domid(struct gk *k, u32 ref);
+u64 gnttab_ref_info(struct gk *k, u32 ref);
+void gnttab_mark_granted(struct gk *k, u32 ref, u16 domid, u64 pfn, bool readonly);
+bool gnttab_ref_granted(u64 info, u16 *domid, u64 *pfn, bool *readonly);
+int gnttab_suspend(struct gk *k);
+int gnttab_resume(struct gk *k);
+
+/* grant-table-x86.c */
+int arch_gnttab_init(struct gk *k, u64 nr_shared, u64 nr_status);
+int arch_gnttab_map_shared(struct gk *k, const u64 *frames, u64 nr, u64 max);
+int arch_gnttab_map_status(struct gk *k, const u64 *frames, u64 nr, u64 max);
+void arch_gnttab_unmap(struct gk *k, bool status, u64 nr);
+
+/* grant-table-driver.c */
+int gntdrv_grant(struct gk *k, u16 domid, bool readonly, unsigned int count, u32 *refs);
+int gntdrv_ungrant(struct gk *k, u32 ref, u16 *peer);
+void gntdrv_resume(struct gk *k);
 
 /* gk.c: the CPU for an already booted guest (probes its width). */
 int gk_cpu_attach(const struct gk_hv *hv, struct gk **out);
