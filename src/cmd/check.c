@@ -106,16 +106,11 @@ static void check_one(struct xp_cli *cli, struct xp_backend *be, const struct xp
 		o->failed++;
 		note(o, code);
 		if (cli->json) {
-			struct json_object *j = json_object_new_object(),
-					   *e = json_object_new_object();
+			struct json_object *j = json_object_new_object();
 
 			json_object_object_add(j, "domid", json_object_new_int64(d->domid));
 			json_object_object_add(j, "name", json_object_new_string(d->name));
-			json_object_object_add(e, "kind",
-					       json_object_new_string(xp_errkind_name(err->kind)));
-			json_object_object_add(e, "message", json_object_new_string(err->message));
-			json_object_object_add(e, "exit_code", json_object_new_int(code));
-			json_object_object_add(j, "error", e);
+			json_object_object_add(j, "error", xp_cli_error_json(err));
 			json_object_array_add(arr, j);
 		} else {
 			fprintf(stderr, "%s: error: %s\n", cli->prog, err->message);
@@ -205,18 +200,10 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 				note(&o, code);
 				if (cli->json) {
 					struct json_object *j = json_object_new_object();
-					struct json_object *e = json_object_new_object();
 
 					json_object_object_add(j, "domain",
 							       json_object_new_string(a.doms[i]));
-					json_object_object_add(
-						e, "kind",
-						json_object_new_string(xp_errkind_name(err->kind)));
-					json_object_object_add(
-						e, "message", json_object_new_string(err->message));
-					json_object_object_add(e, "exit_code",
-							       json_object_new_int(code));
-					json_object_object_add(j, "error", e);
+					json_object_object_add(j, "error", xp_cli_error_json(err));
 					json_object_array_add(arr, j);
 				} else {
 					fprintf(stderr, "%s: error: %s\n", cli->prog, err->message);

@@ -84,19 +84,24 @@ struct xp_error *xp_cli_backend(struct xp_cli *cli, struct xp_backend **be)
 	return xp_backend_open(cli->sim, be);
 }
 
+struct json_object *xp_cli_error_json(const struct xp_error *err)
+{
+	struct json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "kind", json_object_new_string(xp_errkind_name(err->kind)));
+	json_object_object_add(e, "message", json_object_new_string(err->message));
+	json_object_object_add(e, "exit_code", json_object_new_int(xp_error_exit_code(err)));
+	return e;
+}
+
 int xp_cli_fail(struct xp_cli *cli, struct xp_error *err)
 {
 	int code = xp_error_exit_code(err);
 
 	if (cli->json) {
 		struct json_object *doc = xp_cli_json_doc();
-		struct json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "kind",
-				       json_object_new_string(xp_errkind_name(err->kind)));
-		json_object_object_add(e, "message", json_object_new_string(err->message));
-		json_object_object_add(e, "exit_code", json_object_new_int(code));
-		json_object_object_add(doc, "error", e);
+		json_object_object_add(doc, "error", xp_cli_error_json(err));
 		xp_cli_json_print(cli, doc);
 	} else {
 		fprintf(stderr, "%s: error: %s\n", cli->prog, err->message);

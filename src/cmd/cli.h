@@ -60,6 +60,9 @@ struct xp_error *xp_cli_backend(struct xp_cli *cli, struct xp_backend **be);
  */
 int xp_cli_fail(struct xp_cli *cli, struct xp_error *err);
 
+/* The {"kind", "message", "exit_code"} object of an error. */
+struct json_object *xp_cli_error_json(const struct xp_error *err);
+
 /* Print a JSON document (consumes @obj) in the selected style. */
 void xp_cli_json_print(struct xp_cli *cli, struct json_object *obj);
 /* A JSON object with the schema_version field already set. */

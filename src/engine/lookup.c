@@ -68,25 +68,7 @@ struct xp_error *xp_p2m_foreach(struct xp_backend *be, uint32_t domid, uint64_t 
 		err = xp_error_nomem();
 		goto out;
 	}
-	/* leaf frames named for several ranges are the shared missing/identity pages */
-	for (k = 0; k < nleaves; k++)
-		if (leaves[k] != XP_NO_MFN)
-			shared[nshared++] = leaves[k];
-	qsort(shared, nshared, sizeof(*shared), xp_u64_cmp);
-	{
-		size_t o = 0, i = 0;
-
-		while (i < nshared) {
-			size_t e = i + 1;
-
-			while (e < nshared && shared[e] == shared[i])
-				e++;
-			if (e - i > 1)
-				shared[o++] = shared[i];
-			i = e;
-		}
-		nshared = o;
-	}
+	nshared = xp_shared_leaves(leaves, nleaves, shared);
 
 	for (k = first / t->fpp; k <= last / t->fpp && !stop;) {
 		const void *addr = NULL;

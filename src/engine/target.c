@@ -155,38 +155,32 @@ uint64_t xp_cr3_to_mfn(unsigned int width, uint64_t cr3)
 	return cr3 >> XP_PAGE_SHIFT;
 }
 
+/* The arch block's p2m fields: same names, width-specific types. */
+#define READ_ARCH(si, s)                                                                           \
+	do {                                                                                       \
+		(s)->max_pfn = __atomic_load_n(&(si)->arch.max_pfn, __ATOMIC_RELAXED);             \
+		(s)->frame_list_list =                                                             \
+			__atomic_load_n(&(si)->arch.pfn_to_mfn_frame_list_list, __ATOMIC_RELAXED); \
+		(s)->p2m_cr3 = __atomic_load_n(&(si)->arch.p2m_cr3, __ATOMIC_RELAXED);             \
+		(s)->p2m_vaddr = __atomic_load_n(&(si)->arch.p2m_vaddr, __ATOMIC_RELAXED);         \
+		(s)->generation = __atomic_load_n(&(si)->arch.p2m_generation, __ATOMIC_ACQUIRE);   \
+	} while (0)
+
 void xp_target_read_shinfo(struct xp_target *t, struct xp_shinfo_p2m *s)
 {
-	if (t->width == 8) {
-		const struct shared_info_x86_64 *si = t->shinfo;
-
-		s->max_pfn = __atomic_load_n(&si->arch.max_pfn, __ATOMIC_RELAXED);
-		s->frame_list_list =
-			__atomic_load_n(&si->arch.pfn_to_mfn_frame_list_list, __ATOMIC_RELAXED);
-		s->p2m_cr3 = __atomic_load_n(&si->arch.p2m_cr3, __ATOMIC_RELAXED);
-		s->p2m_vaddr = __atomic_load_n(&si->arch.p2m_vaddr, __ATOMIC_RELAXED);
-		s->generation = __atomic_load_n(&si->arch.p2m_generation, __ATOMIC_ACQUIRE);
-	} else {
-		const struct shared_info_x86_32 *si = t->shinfo;
-
-		s->max_pfn = __atomic_load_n(&si->arch.max_pfn, __ATOMIC_RELAXED);
-		s->frame_list_list =
-			__atomic_load_n(&si->arch.pfn_to_mfn_frame_list_list, __ATOMIC_RELAXED);
-		s->p2m_cr3 = __atomic_load_n(&si->arch.p2m_cr3, __ATOMIC_RELAXED);
-		s->p2m_vaddr = __atomic_load_n(&si->arch.p2m_vaddr, __ATOMIC_RELAXED);
-		s->generation = __atomic_load_n(&si->arch.p2m_generation, __ATOMIC_ACQUIRE);
-	}
+	if (t->width == 8)
+		READ_ARCH((const struct shared_info_x86_64 *)t->shinfo, s);
+	else
+		READ_ARCH((const struct shared_info_x86_32 *)t->shinfo, s);
 	s->p2m_cr3_mfn = s->p2m_cr3 ? xp_cr3_to_mfn(t->width, s->p2m_cr3) : 0;
 }
 
 uint64_t xp_target_generation(struct xp_target *t)
 {
-	if (t->width == 8)
-		return __atomic_load_n(
-			&((const struct shared_info_x86_64 *)t->shinfo)->arch.p2m_generation,
-			__ATOMIC_ACQUIRE);
-	return __atomic_load_n(&((const struct shared_info_x86_32 *)t->shinfo)->arch.p2m_generation,
-			       __ATOMIC_ACQUIRE);
+	struct xp_shinfo_p2m s;
+
+	xp_target_read_shinfo(t, &s);
+	return s.generation;
 }
 
 enum xp_layout xp_layout_of(const struct xp_target *t, const struct xp_shinfo_p2m *s)

@@ -716,6 +716,27 @@ static void report_leaf(struct xp_target *t, struct xp_walk *w, struct xp_report
 	}
 }
 
+size_t xp_shared_leaves(const uint64_t *leaves, uint64_t n, uint64_t *shared)
+{
+	size_t ns = 0, o = 0, i = 0;
+	uint64_t k;
+
+	for (k = 0; k < n; k++)
+		if (leaves[k] != XP_NO_MFN)
+			shared[ns++] = leaves[k];
+	qsort(shared, ns, sizeof(*shared), xp_u64_cmp);
+	while (i < ns) {
+		size_t e = i + 1;
+
+		while (e < ns && shared[e] == shared[i])
+			e++;
+		if (e - i > 1)
+			shared[o++] = shared[i];
+		i = e;
+	}
+	return o;
+}
+
 struct xp_error *xp_walk_leaves(struct xp_target *t, struct xp_walk *w, struct xp_report *r)
 {
 	const uint64_t *leaves = w->list_leaf ? w->list_leaf : w->tree_leaf;
@@ -729,7 +750,6 @@ struct xp_error *xp_walk_leaves(struct xp_target *t, struct xp_walk *w, struct x
 
 	if (!leaves)
 		return NULL;
-	/* frames that several ranges share: p2m_missing / p2m_identity */
 	shared = malloc(XP_MAX(nleaves, 1) * sizeof(*shared));
 	batch = malloc(XP_BATCH * sizeof(*batch));
 	batch_k = malloc(XP_BATCH * sizeof(*batch_k));
@@ -739,24 +759,7 @@ struct xp_error *xp_walk_leaves(struct xp_target *t, struct xp_walk *w, struct x
 		err = xp_error_nomem();
 		goto out;
 	}
-	for (k = 0; k < nleaves; k++)
-		if (leaves[k] != XP_NO_MFN)
-			shared[nshared++] = leaves[k];
-	qsort(shared, nshared, sizeof(*shared), xp_u64_cmp);
-	{
-		size_t o = 0, i = 0;
-
-		while (i < nshared) {
-			size_t e = i + 1;
-
-			while (e < nshared && shared[e] == shared[i])
-				e++;
-			if (e - i > 1)
-				shared[o++] = shared[i];
-			i = e;
-		}
-		nshared = o;
-	}
+	nshared = xp_shared_leaves(leaves, nleaves, shared);
 	r->p2m.shared_leaf_pages = nshared;
 
 	for (k = 0; k < nleaves;) {

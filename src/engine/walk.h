@@ -43,6 +43,11 @@ void xp_walk_classify_pending(struct xp_target *t, struct xp_walk *w, struct xp_
 /* The current p2m entry of @pfn through the walked structures; XP_NO_MFN if unknown. */
 uint64_t xp_walk_lookup(struct xp_target *t, const struct xp_walk *w, uint64_t pfn);
 void xp_walk_release(struct xp_walk *w);
+/*
+ * The leaf frames named for more than one range (the shared p2m_missing /
+ * p2m_identity pages), sorted, into @shared (room for @n); returns how many.
+ */
+size_t xp_shared_leaves(const uint64_t *leaves, uint64_t n, uint64_t *shared);
 
 /* Record a finding (formatting the detail sentence). */
 void xp_find(struct xp_report *r, enum xp_finding_id id, const char *level, unsigned int has,
