@@ -97,7 +97,7 @@ int xp_cmd_grants(struct xp_cli *cli, int argc, char **argv)
 	if (cli->json) {
 		struct json_object *doc = xp_cli_json_doc();
 
-		json_object_object_add(doc, "domain", json_object_new_int64(d.domid));
+		json_object_object_add(doc, "domid", json_object_new_int64(d.domid));
 		json_object_object_add(doc, "name", json_object_new_string(d.name));
 		json_object_object_add(doc, "grant_table",
 				       xp_render_grants_json(g, a.has_ref ? (int64_t)a.ref : -1));
