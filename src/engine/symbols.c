@@ -374,11 +374,12 @@ static void find_oops(struct view *v, char *line, size_t len)
 	if (v->s->found[XP_SYM_LOG_BUF_LEN]) {
 		uint64_t l;
 
-		/* log_buf_len is a u32 */
-		if (xp_pt_read_word(v->t, v->root, v->s->addr[XP_SYM_LOG_BUF_LEN] & ~3ULL, &l) == 0)
-			n = v->t->width == 8 && (v->s->addr[XP_SYM_LOG_BUF_LEN] & 4)
-				    ? l >> 32
-				    : l & 0xffffffffULL;
+		/* log_buf_len is a u32: read the guest word holding it */
+		uint64_t a = v->s->addr[XP_SYM_LOG_BUF_LEN];
+
+		if (!(a & 3) &&
+		    xp_pt_read_word(v->t, v->root, a & ~(uint64_t)(v->t->width - 1), &l) == 0)
+			n = v->t->width == 8 && (a & 4) ? l >> 32 : l & 0xffffffffULL;
 	}
 	if (!n || n > XP_LOG_BUF_MAX)
 		n = 128 << 10;
