@@ -92,6 +92,25 @@ static void note(struct outcome *o, int code)
 		o->code = code;
 }
 
+/*
+ * A domain that could not be checked: its error joins the JSON document
+ * (in @who, which names it) or goes to stderr, and counts in the outcome.
+ * Consumes @err.
+ */
+static void domain_failed(struct xp_cli *cli, struct json_object *arr, struct outcome *o,
+			  struct json_object *who, struct xp_error *err)
+{
+	o->failed++;
+	note(o, xp_error_exit_code(err));
+	if (who) {
+		json_object_object_add(who, "error", xp_cli_error_json(err));
+		json_object_array_add(arr, who);
+	} else {
+		fprintf(stderr, "%s: error: %s\n", cli->prog, err->message);
+	}
+	xp_error_destroy(err);
+}
+
 static void check_one(struct xp_cli *cli, struct xp_backend *be, const struct xp_domain_info *d,
 		      const struct xp_check_options *opts, const struct check_args *a,
 		      struct json_object *arr, struct outcome *o)
@@ -101,21 +120,14 @@ static void check_one(struct xp_cli *cli, struct xp_backend *be, const struct xp
 
 	err = xp_check_domain(be, d->domid, opts, &r);
 	if (err) {
-		int code = xp_error_exit_code(err);
+		struct json_object *who = NULL;
 
-		o->failed++;
-		note(o, code);
 		if (cli->json) {
-			struct json_object *j = json_object_new_object();
-
-			json_object_object_add(j, "domid", json_object_new_int64(d->domid));
-			json_object_object_add(j, "name", json_object_new_string(d->name));
-			json_object_object_add(j, "error", xp_cli_error_json(err));
-			json_object_array_add(arr, j);
-		} else {
-			fprintf(stderr, "%s: error: %s\n", cli->prog, err->message);
+			who = json_object_new_object();
+			json_object_object_add(who, "domid", json_object_new_int64(d->domid));
+			json_object_object_add(who, "name", json_object_new_string(d->name));
 		}
-		xp_error_destroy(err);
+		domain_failed(cli, arr, o, who, err);
 		return;
 	}
 	switch (r->verdict) {
@@ -194,21 +206,14 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 
 			err = xp_backend_resolve(be, a.doms[i], &d);
 			if (err) {
-				int code = xp_error_exit_code(err);
+				struct json_object *who = NULL;
 
-				o.failed++;
-				note(&o, code);
 				if (cli->json) {
-					struct json_object *j = json_object_new_object();
-
-					json_object_object_add(j, "domain",
+					who = json_object_new_object();
+					json_object_object_add(who, "domain",
 							       json_object_new_string(a.doms[i]));
-					json_object_object_add(j, "error", xp_cli_error_json(err));
-					json_object_array_add(arr, j);
-				} else {
-					fprintf(stderr, "%s: error: %s\n", cli->prog, err->message);
 				}
-				xp_error_destroy(err);
+				domain_failed(cli, arr, &o, who, err);
 				continue;
 			}
 			check_one(cli, be, &d, &opts, &a, arr, &o);

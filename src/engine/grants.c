@@ -271,6 +271,12 @@ struct xp_error *xp_grants_check(struct xp_backend *be, uint32_t domid, struct x
 	}
 	if (err)
 		goto out;
+	/* the reserved entries: 0 is the console ring, 1 the xenstore ring */
+	const struct {
+		const char *name;
+		uint64_t mfn;
+	} rings[] = {{"console", console}, {"xenstore", store}};
+
 	frames = malloc((g->count ? g->count : 1) * sizeof(*frames));
 	refs = malloc((g->count ? g->count : 1) * sizeof(*refs));
 	if (!frames || !refs) {
@@ -308,20 +314,15 @@ struct xp_error *xp_grants_check(struct xp_backend *be, uint32_t domid, struct x
 			refs[nf] = e->ref;
 			nf++;
 		}
-		if (e->ref == 0 && console != XP_INVALID_MFN && e->frame != console)
+		if (e->ref < XP_ARRAY_SIZE(rings) && rings[e->ref].mfn != XP_INVALID_MFN &&
+		    e->frame != rings[e->ref].mfn)
 			xp_find(r, XP_F_GRANT_RESERVED_MISMATCH, "grant",
-				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0,
-				0, e->frame, 0, console, e->frame,
-				"grant 0 (console) names frame 0x%" PRIx64
-				" but the toolstack recorded the console ring at 0x%" PRIx64,
-				e->frame, console);
-		if (e->ref == 1 && store != XP_INVALID_MFN && e->frame != store)
-			xp_find(r, XP_F_GRANT_RESERVED_MISMATCH, "grant",
-				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 1, 0,
-				0, e->frame, 0, store, e->frame,
-				"grant 1 (xenstore) names frame 0x%" PRIx64
-				" but the toolstack recorded the xenstore ring at 0x%" PRIx64,
-				e->frame, store);
+				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, e->ref,
+				0, 0, e->frame, 0, rings[e->ref].mfn, e->frame,
+				"grant %u (%s) names frame 0x%" PRIx64
+				" but the toolstack recorded the %s ring at 0x%" PRIx64,
+				e->ref, rings[e->ref].name, e->frame, rings[e->ref].name,
+				rings[e->ref].mfn);
 	}
 	/* a PV guest grants machine frames it owns: they must map as the guest */
 	errs = malloc((nf ? nf : 1) * sizeof(*errs));

@@ -502,10 +502,6 @@ struct xp_error *xp_walk_structures(struct xp_target *t, struct xp_walk *w, stru
 		w->max_pfn = t->pfn_cap;
 	}
 	w->nr_pages = XP_DIV_ROUND_UP(w->max_pfn, t->fpp);
-	r->p2m.max_pfn = w->si.max_pfn;
-	r->p2m.frame_list_list = w->si.frame_list_list;
-	r->p2m.p2m_cr3_mfn = w->si.p2m_cr3_mfn;
-	r->p2m.p2m_vaddr = w->si.p2m_vaddr;
 	if (w->nr_pages == 0) {
 		xp_find(r, XP_F_SHARED_INFO_BAD, "shared_info", XP_LOC_ACTUAL, 0, 0, 0, 0, 0, 0, 0,
 			"max_pfn is 0 although the p2m is published");
