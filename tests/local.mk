@@ -49,6 +49,10 @@ EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
 TESTS += tests/scenario/docs.sh tests/scenario/style.sh
 EXTRA_DIST += tests/scenario/docs.sh tests/scenario/style.sh
 
+# Golden outputs of every verb on a fixed simulated host (tests/golden/).
+TESTS += tests/scenario/golden.sh
+EXTRA_DIST += tests/scenario/golden.sh tests/golden
+
 include tests/sim.mk
 include tests/guest.mk
 
