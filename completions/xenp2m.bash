@@ -13,7 +13,7 @@ _xenp2m()
 	local cur prev words cword
 	_init_completion -s || return
 
-	local global_opts="-j --json -p --pretty --sim -? --help --usage -V --version"
+	local global_opts="--format -j --json -p --pretty --sim -? --help --usage -V --version"
 	local verbs="check show grants list"
 	local verb= sim= i
 	for ((i = 1; i < cword; i++)); do
@@ -27,6 +27,10 @@ _xenp2m()
 	[[ -z $sim ]] && sim=${XENP2M_SIM:-}
 
 	case $prev in
+	--format)
+		COMPREPLY=($(compgen -W "text json" -- "$cur"))
+		return
+		;;
 	--sim|-s|--symbols)
 		_filedir
 		return

@@ -31,9 +31,16 @@ static error_t main_parse(int key, char *arg, struct argp_state *state)
 {
 	struct main_args *a = state->input;
 
+	size_t i;
+
 	switch (key) {
 	case ARGP_KEY_ARG:
 		/* the verb: stop here, the rest is the verb's */
+		for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+			if (!strcmp(verbs[i].name, arg))
+				break;
+		if (i == sizeof(verbs) / sizeof(verbs[0]))
+			argp_error(state, "unknown verb '%s'", arg);
 		a->verb_index = state->next - 1;
 		state->next = state->argc;
 		return 0;
@@ -71,7 +78,6 @@ int main(int argc, char **argv)
 {
 	struct xp_cli cli = {
 		.prog = PACKAGE_NAME,
-		.out = stdout,
 	};
 	struct main_args a = {.cli = &cli, .verb_index = 0};
 	/* Global options may come before the verb (and after it, in the
@@ -97,13 +103,14 @@ int main(int argc, char **argv)
 	if (env && *env)
 		cli.sim = env;
 
+	if (!xp_cli_begin(&cli, argc, argv)) {
+		fprintf(stderr, "%s: error: out of memory\n", cli.prog);
+		return XP_EXIT_RUNTIME;
+	}
 	xp_cli_parse_globals(&cli, &argp, argc, argv, &a);
 	cli.verb = argv[a.verb_index];
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-		if (strcmp(verbs[i].name, cli.verb) == 0)
-			return verbs[i].run(&cli, argc - a.verb_index, argv + a.verb_index);
-	}
-	fprintf(stderr, "%s: unknown verb '%s'\nTry '%s --help' for the list of verbs.\n", cli.prog,
-		cli.verb, cli.prog);
-	return XP_EXIT_USAGE;
+	xp_render_set_verb(cli.render, cli.verb);
+	for (i = 0; strcmp(verbs[i].name, cli.verb); i++)
+		; /* main_parse made sure it is there */
+	return xp_cli_end(&cli, verbs[i].run(&cli, argc - a.verb_index, argv + a.verb_index));
 }

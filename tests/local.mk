@@ -49,6 +49,14 @@ EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
 TESTS += tests/scenario/docs.sh tests/scenario/style.sh
 EXTRA_DIST += tests/scenario/docs.sh tests/scenario/style.sh
 
+# The renderers on their own.
+check_PROGRAMS += tests/unit/test-render
+tests_unit_test_render_SOURCES = tests/unit/test-render.c
+tests_unit_test_render_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_render_LDADD = src/render/libxprender.a src/engine/libxpengine.a \
+	$(XP_BACKEND_LIBS) $(JSONC_LIBS)
+TESTS += tests/unit/test-render
+
 # Golden outputs of every verb on a fixed simulated host (tests/golden/).
 TESTS += tests/scenario/golden.sh
 EXTRA_DIST += tests/scenario/golden.sh tests/golden

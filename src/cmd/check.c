@@ -81,73 +81,75 @@ static const struct argp check_argp = {
 	NULL,
 };
 
-struct outcome {
-	int code;
-	unsigned int consistent, inconsistent, other, failed;
-};
-
-static void note(struct outcome *o, int code)
+static void note(struct xp_check_totals *t, int code)
 {
-	if (code > o->code)
-		o->code = code;
+	if (code > t->exit_code)
+		t->exit_code = code;
 }
 
-/*
- * A domain that could not be checked: its error joins the JSON document
- * (in @who, which names it) or goes to stderr, and counts in the outcome.
- * Consumes @err.
- */
-static void domain_failed(struct xp_cli *cli, struct json_object *arr, struct outcome *o,
-			  struct json_object *who, struct xp_error *err)
+/* A domain that could not be checked: reported in its place.  Consumes @err. */
+static void domain_failed(struct xp_cli *cli, struct xp_check_totals *t,
+			  const struct xp_domain_ref *who, struct xp_error *err)
 {
-	o->failed++;
-	note(o, xp_error_exit_code(err));
-	if (who) {
-		json_object_object_add(who, "error", xp_cli_error_json(err));
-		json_object_array_add(arr, who);
-	} else {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err->message);
-	}
+	t->failed++;
+	note(t, xp_error_exit_code(err));
+	xp_render_domain_error(cli->render, who, err);
 	xp_error_destroy(err);
 }
 
 static void check_one(struct xp_cli *cli, struct xp_backend *be, const struct xp_domain_info *d,
-		      const struct xp_check_options *opts, const struct check_args *a,
-		      struct json_object *arr, struct outcome *o)
+		      const struct xp_check_options *opts, struct xp_check_totals *t)
 {
 	struct xp_report *r = NULL;
 	struct xp_error *err;
 
 	err = xp_check_domain(be, d->domid, opts, &r);
 	if (err) {
-		struct json_object *who = NULL;
+		struct xp_domain_ref who = {.known = true, .domid = d->domid, .name = d->name};
 
-		if (cli->json) {
-			who = json_object_new_object();
-			json_object_object_add(who, "domid", json_object_new_int64(d->domid));
-			json_object_object_add(who, "name", json_object_new_string(d->name));
-		}
-		domain_failed(cli, arr, o, who, err);
+		domain_failed(cli, t, &who, err);
 		return;
 	}
 	switch (r->verdict) {
 	case XP_VERDICT_CONSISTENT:
-		o->consistent++;
+		t->consistent++;
 		break;
 	case XP_VERDICT_INCONSISTENT:
 	case XP_VERDICT_UNSTABLE:
-		o->inconsistent++;
-		note(o, XP_EXIT_FINDINGS);
+		t->inconsistent++;
+		note(t, XP_EXIT_FINDINGS);
 		break;
 	default:
-		o->other++;
+		t->other++;
 		break;
 	}
-	if (cli->json)
-		json_object_array_add(arr, xp_render_report_json(r));
-	else
-		xp_render_report_text(cli->out, r, a->max_findings);
+	xp_render_report(cli->render, r);
 	xp_report_destroy(r);
+}
+
+static void check_all(struct xp_cli *cli, struct xp_backend *be,
+		      const struct xp_check_options *opts, struct xp_check_totals *t)
+{
+	struct xp_domain_info *doms;
+	struct xp_error *err;
+	char why[48];
+	size_t n, k;
+
+	err = xp_backend_list_domains(be, &doms, &n);
+	if (err) {
+		note(t, xp_cli_fail(cli, err));
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		if (doms[k].type != XP_DOMAIN_PV) {
+			snprintf(why, sizeof(why), "a %s guest", xp_domain_type_name(doms[k].type));
+			xp_render_domain_skipped(cli->render, &doms[k], why);
+			t->skipped++;
+			continue;
+		}
+		check_one(cli, be, &doms[k], opts, t);
+	}
+	free(doms);
 }
 
 int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
@@ -156,12 +158,12 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 	struct xp_check_options opts;
 	struct xp_symbols *syms = NULL;
 	struct xp_backend *be = NULL;
-	struct json_object *arr = NULL;
-	struct outcome o = {0};
+	struct xp_check_totals t = {0};
 	struct xp_error *err;
 	int i;
 
 	xp_cli_parse(cli, &check_argp, argc, argv, &a);
+	xp_render_set_max_findings(cli->render, a.max_findings);
 	xp_check_options_init(&opts);
 	opts.grants = !a.no_grants;
 	if (a.symbols) {
@@ -175,64 +177,23 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 		xp_symbols_destroy(syms);
 		return xp_cli_fail(cli, err);
 	}
-	if (cli->json)
-		arr = json_object_new_array();
-
 	if (a.all) {
-		struct xp_domain_info *doms;
-		size_t n, k;
-
-		err = xp_backend_list_domains(be, &doms, &n);
-		if (err) {
-			json_object_put(arr);
-			xp_backend_destroy(be);
-			xp_symbols_destroy(syms);
-			return xp_cli_fail(cli, err);
-		}
-		for (k = 0; k < n; k++) {
-			if (doms[k].type != XP_DOMAIN_PV) {
-				if (!cli->json)
-					fprintf(cli->out, "domain %u (%s): skipped, a %s guest\n",
-						doms[k].domid, doms[k].name,
-						xp_domain_type_name(doms[k].type));
-				continue;
-			}
-			check_one(cli, be, &doms[k], &opts, &a, arr, &o);
-		}
-		free(doms);
+		check_all(cli, be, &opts, &t);
 	} else {
 		for (i = 0; i < a.ndoms; i++) {
+			struct xp_domain_ref who = {.asked = a.doms[i]};
 			struct xp_domain_info d;
 
 			err = xp_backend_resolve(be, a.doms[i], &d);
-			if (err) {
-				struct json_object *who = NULL;
-
-				if (cli->json) {
-					who = json_object_new_object();
-					json_object_object_add(who, "domain",
-							       json_object_new_string(a.doms[i]));
-				}
-				domain_failed(cli, arr, &o, who, err);
-				continue;
-			}
-			check_one(cli, be, &d, &opts, &a, arr, &o);
+			if (err)
+				domain_failed(cli, &t, &who, err);
+			else
+				check_one(cli, be, &d, &opts, &t);
 		}
 	}
-	if (cli->json) {
-		struct json_object *doc = xp_cli_json_doc(), *sum = json_object_new_object();
-
-		json_object_object_add(doc, "domains", arr);
-		json_object_object_add(sum, "consistent", json_object_new_int((int)o.consistent));
-		json_object_object_add(sum, "inconsistent",
-				       json_object_new_int((int)o.inconsistent));
-		json_object_object_add(sum, "other", json_object_new_int((int)o.other));
-		json_object_object_add(sum, "failed", json_object_new_int((int)o.failed));
-		json_object_object_add(sum, "exit_code", json_object_new_int(o.code));
-		json_object_object_add(doc, "summary", sum);
-		xp_cli_json_print(cli, doc);
-	}
+	if (t.consistent + t.inconsistent + t.other + t.failed + t.skipped)
+		xp_render_check_totals(cli->render, &t);
 	xp_backend_destroy(be);
 	xp_symbols_destroy(syms);
-	return o.code;
+	return t.exit_code;
 }

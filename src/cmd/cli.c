@@ -10,11 +10,13 @@
 
 enum {
 	OPT_SIM = 0x100,
+	OPT_FORMAT,
 };
 
 static const struct argp_option global_options[] = {
 	{NULL, 0, NULL, 0, "Global options:", -1},
-	{"json", 'j', NULL, 0, "Output JSON", -1},
+	{"format", OPT_FORMAT, "FORMAT", 0, "Output format: text (default) or json", -1},
+	{"json", 'j', NULL, 0, "Output JSON (--format json)", -1},
 	{"pretty", 'p', NULL, 0, "Output indented JSON (implies --json)", -1},
 	{"sim", OPT_SIM, "HOSTFILE", 0,
 	 "Use the simulated host in HOSTFILE instead of Xen (also $XENP2M_SIM)", -1},
@@ -27,14 +29,21 @@ static struct xp_cli *parse_cli;
 static error_t global_parse(int key, char *arg, struct argp_state *state)
 {
 	struct xp_cli *cli = parse_cli;
+	int f;
 
 	switch (key) {
 	case 'j':
-		cli->json = true;
+		cli->format = XP_FORMAT_JSON;
 		return 0;
 	case 'p':
-		cli->json = true;
+		cli->format = XP_FORMAT_JSON;
 		cli->pretty = true;
+		return 0;
+	case OPT_FORMAT:
+		f = xp_format_parse(arg);
+		if (f < 0)
+			argp_error(state, "--format: unknown format '%s' (text or json)", arg);
+		cli->format = (enum xp_format)f;
 		return 0;
 	case OPT_SIM:
 		if (!*arg)
@@ -47,6 +56,173 @@ static error_t global_parse(int key, char *arg, struct argp_state *state)
 }
 
 const struct argp xp_global_argp = {global_options, global_parse, NULL, NULL, NULL, NULL, NULL};
+
+/*
+ * Usage errors in JSON mode.  argp (and getopt inside it) print usage errors
+ * on stderr and exit with argp_err_exit_status; to give -j its {"error"}
+ * document instead, stderr is a memory stream while argp runs and an exit
+ * handler turns what was caught into the error.  The text mode is argp's
+ * own, untouched.
+ */
+static struct {
+	struct xp_cli *cli;
+	FILE *real_stderr;
+	char *buf;
+	size_t len;
+	bool parsing;
+} capture;
+
+static void capture_exit(void)
+{
+	struct xp_error *err;
+	char *msg, *nl;
+	size_t plen;
+
+	if (!capture.parsing)
+		return;
+	capture.parsing = false;
+	fclose(stderr);
+	stderr = capture.real_stderr;
+	if (!capture.buf || !*capture.buf) /* --help, --version */
+		goto out;
+	msg = capture.buf;
+	nl = strchr(msg, '\n');
+	if (nl)
+		*nl = '\0';
+	/* "xenp2m check: unrecognized option '--bogus'": the message is after the name */
+	plen = strlen(capture.cli->prog);
+	if (!strncmp(msg, capture.cli->prog, plen) && strstr(msg, ": "))
+		msg = strstr(msg, ": ") + 2;
+	err = xp_error_create(XP_ERR_USAGE, EINVAL, "%s", msg);
+	xp_render_error(capture.cli->render, err);
+	xp_render_finish(capture.cli->render);
+	xp_error_destroy(err);
+out:
+	free(capture.buf);
+	capture.buf = NULL;
+}
+
+static void parse_begin(struct xp_cli *cli)
+{
+	static bool registered;
+
+	parse_cli = cli;
+	if (cli->format != XP_FORMAT_JSON)
+		return;
+	if (!registered) {
+		if (atexit(capture_exit))
+			return;
+		registered = true;
+	}
+	fflush(stderr);
+	capture.cli = cli;
+	capture.real_stderr = stderr;
+	stderr = open_memstream(&capture.buf, &capture.len);
+	if (!stderr) {
+		stderr = capture.real_stderr;
+		return;
+	}
+	capture.parsing = true;
+}
+
+static void parse_end(void)
+{
+	parse_cli = NULL;
+	if (!capture.parsing)
+		return;
+	capture.parsing = false;
+	fclose(stderr);
+	stderr = capture.real_stderr;
+	/* nothing argp says without exiting is meant for a JSON reader */
+	free(capture.buf);
+	capture.buf = NULL;
+}
+
+/* "-ajp": a cluster of short flags (letters only) */
+static bool short_flags(const char *a, char flag)
+{
+	return a[0] == '-' && a[1] && a[1] != '-' &&
+	       strspn(a + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") ==
+		       strlen(a + 1) &&
+	       strchr(a + 1, flag);
+}
+
+/*
+ * The format the command line asks for, before argp has parsed it: -j, -p
+ * (alone or in a cluster of flags), --json, --pretty, --format json.  Only
+ * used to report usage errors in the right format; argp decides the rest.
+ */
+static void prescan_format(struct xp_cli *cli, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : "";
+
+		if (!strcmp(a, "--"))
+			break;
+		if (!strcmp(a, "--pretty") || short_flags(a, 'p')) {
+			cli->pretty = true;
+			cli->format = XP_FORMAT_JSON;
+		} else if (!strcmp(a, "--json") || short_flags(a, 'j') ||
+			   !strcmp(a, "--format=json") ||
+			   (!strcmp(a, "--format") && !strcmp(next, "json"))) {
+			cli->format = XP_FORMAT_JSON;
+		} else if (!strcmp(a, "--format=text") ||
+			   (!strcmp(a, "--format") && !strcmp(next, "text"))) {
+			cli->format = XP_FORMAT_TEXT;
+		}
+	}
+}
+
+static bool render_open(struct xp_cli *cli)
+{
+	struct xp_render_options o = {
+		.format = cli->format,
+		.pretty = cli->pretty,
+		.out = stdout,
+		.err = stderr,
+		.prog = cli->prog,
+		.verb = cli->verb,
+		.max_findings = 10,
+	};
+
+	xp_render_destroy(cli->render);
+	cli->render = xp_render_create(&o);
+	return cli->render != NULL;
+}
+
+bool xp_cli_begin(struct xp_cli *cli, int argc, char **argv)
+{
+	prescan_format(cli, argc, argv);
+	return render_open(cli);
+}
+
+int xp_cli_end(struct xp_cli *cli, int code)
+{
+	bool ok = xp_render_finish(cli->render);
+
+	xp_render_destroy(cli->render);
+	cli->render = NULL;
+	if (!ok && code < XP_EXIT_RUNTIME) {
+		fprintf(stderr, "%s: error: writing the output failed: %s\n", cli->prog,
+			strerror(errno));
+		code = XP_EXIT_RUNTIME;
+	}
+	return code;
+}
+
+/* After a parse: the renderer follows what the options finally said. */
+static void parse_settle(struct xp_cli *cli)
+{
+	if (xp_render_format(cli->render) != cli->format || cli->pretty) {
+		if (!render_open(cli)) {
+			fprintf(stderr, "%s: error: out of memory\n", cli->prog);
+			exit(XP_EXIT_RUNTIME);
+		}
+	}
+	xp_render_set_verb(cli->render, cli->verb);
+}
 
 /*
  * Each verb's argp parses its own options and positional arguments, with
@@ -66,17 +242,36 @@ void xp_cli_parse(struct xp_cli *cli, const struct argp *verb_argp, int argc, ch
 	argp.children = children;
 	snprintf(name, sizeof(name), "%s %s", cli->prog, cli->verb);
 	argv[0] = name;
-	parse_cli = cli;
+	parse_begin(cli);
 	argp_parse(&argp, argc, argv, 0, NULL, input);
-	parse_cli = NULL;
+	parse_end();
+	parse_settle(cli);
 }
 
 void xp_cli_parse_globals(struct xp_cli *cli, const struct argp *argp, int argc, char **argv,
 			  void *input)
 {
-	parse_cli = cli;
+	parse_begin(cli);
 	argp_parse(argp, argc, argv, ARGP_IN_ORDER, NULL, input);
-	parse_cli = NULL;
+	parse_end();
+	parse_settle(cli);
+}
+
+error_t xp_cli_one_domain(int key, char *arg, struct argp_state *state, const char **dom)
+{
+	switch (key) {
+	case ARGP_KEY_ARG:
+		if (*dom)
+			argp_error(state, "one domain at a time");
+		*dom = arg;
+		return 0;
+	case ARGP_KEY_END:
+		if (!*dom)
+			argp_error(state, "no domain given");
+		return ARGP_ERR_UNKNOWN; /* the verb may have more to check */
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
 }
 
 struct xp_error *xp_cli_backend(struct xp_cli *cli, struct xp_backend **be)
@@ -84,47 +279,11 @@ struct xp_error *xp_cli_backend(struct xp_cli *cli, struct xp_backend **be)
 	return xp_backend_open(cli->sim, be);
 }
 
-struct json_object *xp_cli_error_json(const struct xp_error *err)
-{
-	struct json_object *e = json_object_new_object();
-
-	json_object_object_add(e, "kind", json_object_new_string(xp_errkind_name(err->kind)));
-	json_object_object_add(e, "message", json_object_new_string(err->message));
-	json_object_object_add(e, "exit_code", json_object_new_int(xp_error_exit_code(err)));
-	return e;
-}
-
 int xp_cli_fail(struct xp_cli *cli, struct xp_error *err)
 {
 	int code = xp_error_exit_code(err);
 
-	if (cli->json) {
-		struct json_object *doc = xp_cli_json_doc();
-
-		json_object_object_add(doc, "error", xp_cli_error_json(err));
-		xp_cli_json_print(cli, doc);
-	} else {
-		fprintf(stderr, "%s: error: %s\n", cli->prog, err->message);
-	}
+	xp_render_error(cli->render, err);
 	xp_error_destroy(err);
 	return code;
-}
-
-void xp_cli_json_print(struct xp_cli *cli, struct json_object *obj)
-{
-	int flags = cli->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-				: JSON_C_TO_STRING_PLAIN;
-
-	flags |= JSON_C_TO_STRING_NOSLASHESCAPE;
-	fputs(json_object_to_json_string_ext(obj, flags), cli->out);
-	fputc('\n', cli->out);
-	json_object_put(obj);
-}
-
-struct json_object *xp_cli_json_doc(void)
-{
-	struct json_object *doc = json_object_new_object();
-
-	json_object_object_add(doc, "schema_version", json_object_new_int(XP_JSON_SCHEMA_VERSION));
-	return doc;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The command-line edge: global options, the verb table, the one error
- * reporter, and the JSON/text output plumbing shared by every verb.
+ * The command-line edge: global options, the verb table, argument parsing
+ * shared by the verbs, the one error reporter.  Verbs build models and hand
+ * them to cli->render (src/render/); they never print.
  */
 #ifndef XP_CLI_H
 #define XP_CLI_H
@@ -10,20 +11,17 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include <json-c/json.h>
-
 #include "backend/backend.h"
 #include "lib/error.h"
 #include "render/render.h"
 
 struct xp_cli {
-	bool json;   /* -j/--json */
-	bool pretty; /* -p/--pretty (implies --json) */
-	bool quiet;
-	const char *sim;  /* --sim=HOSTFILE or $XENP2M_SIM */
-	const char *prog; /* "xenp2m" */
+	enum xp_format format; /* --format, -j */
+	bool pretty;	       /* -p/--pretty (implies --format json) */
+	const char *sim;       /* --sim=HOSTFILE or $XENP2M_SIM */
+	const char *prog;      /* "xenp2m" */
 	const char *verb;
-	FILE *out;
+	struct xp_render *render; /* where every verb's output goes */
 };
 
 struct xp_verb {
@@ -42,32 +40,37 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv);
 int xp_cmd_show(struct xp_cli *cli, int argc, char **argv);
 int xp_cmd_grants(struct xp_cli *cli, int argc, char **argv);
 
-/* Parse a verb's arguments with its own argp plus the global options. */
-void xp_cli_parse(struct xp_cli *cli, const struct argp *verb_argp, int argc, char **argv,
-		  void *input);
+/*
+ * Set the output up before anything is parsed: the format the command
+ * line asks for (a quick look at argv, so that even a usage error comes as
+ * JSON with -j) and the renderer.  Returns false when out of memory.
+ */
+bool xp_cli_begin(struct xp_cli *cli, int argc, char **argv);
+/* Finish the output; the exit code, made 3 when the output failed. */
+int xp_cli_end(struct xp_cli *cli, int code);
 
 /* Parse the top-level command line (global options, then the verb). */
 void xp_cli_parse_globals(struct xp_cli *cli, const struct argp *argp, int argc, char **argv,
 			  void *input);
+/* Parse a verb's arguments with its own argp plus the global options. */
+void xp_cli_parse(struct xp_cli *cli, const struct argp *verb_argp, int argc, char **argv,
+		  void *input);
+
+/*
+ * The one positional DOMID|NAME of a verb that takes exactly one: call it
+ * from the verb's argp parser first; it returns ARGP_ERR_UNKNOWN for keys
+ * that are not its business.
+ */
+error_t xp_cli_one_domain(int key, char *arg, struct argp_state *state, const char **dom);
 
 /* Open the backend the options select. */
 struct xp_error *xp_cli_backend(struct xp_cli *cli, struct xp_backend **be);
 
 /*
- * Report @err the one way errors are reported: "xenp2m: error: ..." on
- * stderr, or an {"error": ...} object on stdout in JSON mode.  Consumes
- * @err and returns the exit code it maps to.
+ * Report @err the one way errors are reported (the renderer's: stderr in
+ * text, the document's "error" in JSON).  Consumes @err and returns the
+ * exit code it maps to.
  */
 int xp_cli_fail(struct xp_cli *cli, struct xp_error *err);
-
-/* The {"kind", "message", "exit_code"} object of an error. */
-struct json_object *xp_cli_error_json(const struct xp_error *err);
-
-/* Print a JSON document (consumes @obj) in the selected style. */
-void xp_cli_json_print(struct xp_cli *cli, struct json_object *obj);
-/* A JSON object with the schema_version field already set. */
-struct json_object *xp_cli_json_doc(void);
-
-#define XP_JSON_SCHEMA_VERSION 1
 
 #endif

@@ -35,7 +35,10 @@ static const struct argp_option grants_options[] = {
 static error_t grants_parse(int key, char *arg, struct argp_state *state)
 {
 	struct grants_args *a = state->input;
+	error_t e = xp_cli_one_domain(key, arg, state, &a->dom);
 
+	if (e != ARGP_ERR_UNKNOWN)
+		return e;
 	switch (key) {
 	case OPT_ALL_ENTRIES:
 		a->all_entries = true;
@@ -44,15 +47,6 @@ static error_t grants_parse(int key, char *arg, struct argp_state *state)
 		if (xp_parse_u64(arg, &a->ref) || a->ref > 0xffffffffULL)
 			argp_error(state, "--ref: '%s' is not a grant reference", arg);
 		a->has_ref = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		if (a->dom)
-			argp_error(state, "one domain at a time");
-		a->dom = arg;
-		return 0;
-	case ARGP_KEY_END:
-		if (!a->dom)
-			argp_error(state, "no domain given");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -94,20 +88,7 @@ int xp_cmd_grants(struct xp_cli *cli, int argc, char **argv)
 		xp_backend_destroy(be);
 		return xp_cli_fail(cli, err);
 	}
-	if (cli->json) {
-		struct json_object *doc = xp_cli_json_doc();
-
-		json_object_object_add(doc, "domid", json_object_new_int64(d.domid));
-		json_object_object_add(doc, "name", json_object_new_string(d.name));
-		json_object_object_add(doc, "grant_table",
-				       xp_render_grants_json(g, a.has_ref ? (int64_t)a.ref : -1));
-		xp_cli_json_print(cli, doc);
-	} else {
-		char label[96];
-
-		xp_render_domain_label(d.domid, d.name, label, sizeof(label));
-		xp_render_grants_text(cli->out, label, g, a.has_ref ? (int64_t)a.ref : -1);
-	}
+	xp_render_grants(cli->render, &d, g, a.has_ref ? (int64_t)a.ref : -1);
 	xp_grant_table_destroy(g);
 	xp_backend_destroy(be);
 	return XP_EXIT_OK;

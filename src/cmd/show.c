@@ -41,8 +41,11 @@ static const struct argp_option show_options[] = {
 static error_t show_parse(int key, char *arg, struct argp_state *state)
 {
 	struct show_args *a = state->input;
+	error_t e = xp_cli_one_domain(key, arg, state, &a->dom);
 	uint64_t v;
 
+	if (e != ARGP_ERR_UNKNOWN)
+		return e;
 	switch (key) {
 	case OPT_PFN:
 	case OPT_MFN:
@@ -65,14 +68,7 @@ static error_t show_parse(int key, char *arg, struct argp_state *state)
 	case OPT_DUMP:
 		a->dump = true;
 		return 0;
-	case ARGP_KEY_ARG:
-		if (a->dom)
-			argp_error(state, "one domain at a time");
-		a->dom = arg;
-		return 0;
 	case ARGP_KEY_END:
-		if (!a->dom)
-			argp_error(state, "no domain given");
 		if (a->has_pfn + a->has_mfn + a->dump > 1)
 			argp_error(state, "--pfn, --mfn and --dump are mutually exclusive");
 		if (a->first > a->last)
@@ -97,65 +93,68 @@ static const struct argp show_argp = {
 };
 
 struct dump_state {
-	struct xp_cli *cli;
-	bool first;
-	uint64_t n;
+	struct xp_render *render;
+	uint64_t count;
 };
 
 static int dump_one(void *arg, uint64_t pfn, uint64_t entry, enum xp_entry_class cls)
 {
-	struct dump_state *d = arg;
+	struct dump_state *st = arg;
 
-	if (d->cli->json) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "pfn", xp_json_hex(pfn));
-		json_object_object_add(o, "entry", xp_json_hex(entry));
-		json_object_object_add(o, "class",
-				       json_object_new_string(xp_entry_class_name(cls)));
-		fputs(d->first ? "\n" : ",\n", d->cli->out);
-		fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), d->cli->out);
-		json_object_put(o);
-	} else {
-		fprintf(d->cli->out, "0x%" PRIx64 " 0x%" PRIx64 " %s\n", pfn, entry,
-			xp_entry_class_name(cls));
-	}
-	d->first = false;
-	d->n++;
-	return ferror(d->cli->out) ? -1 : 0;
+	st->count++;
+	return xp_render_dump_entry(st->render, pfn, entry, cls) ? 0 : -1;
 }
 
 static int show_dump(struct xp_cli *cli, struct xp_backend *be, const struct xp_domain_info *d,
 		     const struct show_args *a)
 {
-	struct dump_state st = {.cli = cli, .first = true};
 	struct xp_p2m_info info;
+	struct xp_dump_header h = {.info = d, .p2m = &info};
+	struct dump_state st = {.render = cli->render};
 	struct xp_error *err;
 	uint64_t unreachable = 0;
-	char label[96];
 
 	err = xp_p2m_info_read(be, d->domid, &info);
 	if (err)
 		return xp_cli_fail(cli, err);
-	if (cli->json)
-		fprintf(cli->out,
-			"{\"schema_version\":%d,\"domid\":%u,\"name\":\"%s\",\"max_pfn\":%" PRIu64
-			",\"layout\":\"%s\",\"entries\":[",
-			XP_JSON_SCHEMA_VERSION, d->domid, "", info.max_pfn,
-			xp_layout_name(info.layout));
-	else
-		fprintf(cli->out, "# %s: max_pfn 0x%" PRIx64 ", layout %s, width %u\n",
-			xp_render_domain_label(d->domid, d->name, label, sizeof(label)),
-			info.max_pfn, xp_layout_name(info.layout), info.width * 8);
+	xp_render_dump_begin(cli->render, &h);
 	err = xp_p2m_foreach(be, d->domid, a->first, a->last, dump_one, &st, &unreachable);
-	if (cli->json)
-		fprintf(cli->out, "\n],\"count\":%" PRIu64 ",\"unreachable\":%" PRIu64 "}\n", st.n,
-			unreachable);
-	else if (unreachable)
-		fprintf(cli->out, "# %" PRIu64 " pfns unreachable through the structures\n",
-			unreachable);
+	xp_render_dump_end(cli->render, st.count, unreachable);
 	if (err)
 		return xp_cli_fail(cli, err);
+	return XP_EXIT_OK;
+}
+
+static int show_path(struct xp_cli *cli, struct xp_backend *be, const struct xp_domain_info *d,
+		     const struct show_args *a)
+{
+	struct xp_error *err = NULL;
+	struct xp_path p;
+	uint64_t pfn = a->pfn;
+
+	if (a->has_mfn)
+		err = xp_m2p_lookup(be, a->mfn, &pfn);
+	if (!err)
+		err = xp_p2m_path(be, d->domid, pfn, &p);
+	if (err)
+		return xp_cli_fail(cli, err);
+	xp_render_path(cli->render, d, &p, a->has_mfn ? &a->mfn : NULL);
+	return XP_EXIT_OK;
+}
+
+static int show_info(struct xp_cli *cli, struct xp_backend *be, const struct xp_domain_info *d)
+{
+	struct xp_report *r = NULL;
+	struct xp_p2m_info info;
+	struct xp_error *err;
+
+	err = xp_p2m_info_read(be, d->domid, &info);
+	if (!err)
+		err = xp_check_domain(be, d->domid, NULL, &r);
+	if (err)
+		return xp_cli_fail(cli, err);
+	xp_render_p2m_info(cli->render, d, &info, r);
+	xp_report_destroy(r);
 	return XP_EXIT_OK;
 }
 
@@ -165,7 +164,7 @@ int xp_cmd_show(struct xp_cli *cli, int argc, char **argv)
 	struct xp_backend *be = NULL;
 	struct xp_domain_info d;
 	struct xp_error *err;
-	int rc = XP_EXIT_OK;
+	int rc;
 
 	xp_cli_parse(cli, &show_argp, argc, argv, &a);
 	err = xp_cli_backend(cli, &be);
@@ -180,63 +179,12 @@ int xp_cmd_show(struct xp_cli *cli, int argc, char **argv)
 		xp_backend_destroy(be);
 		return xp_cli_fail(cli, err);
 	}
-
-	if (a.dump) {
+	if (a.dump)
 		rc = show_dump(cli, be, &d, &a);
-	} else if (a.has_pfn || a.has_mfn) {
-		struct xp_path p;
-		uint64_t pfn = a.pfn;
-
-		if (a.has_mfn)
-			err = xp_m2p_lookup(be, a.mfn, &pfn);
-		if (!err)
-			err = xp_p2m_path(be, d.domid, pfn, &p);
-		if (err) {
-			rc = xp_cli_fail(cli, err);
-		} else if (cli->json) {
-			struct json_object *doc = xp_cli_json_doc(), *o = xp_render_path_json(&p);
-
-			json_object_object_add(doc, "domid", json_object_new_int64(d.domid));
-			if (a.has_mfn) {
-				json_object_object_add(doc, "mfn", xp_json_hex(a.mfn));
-				json_object_object_add(doc, "m2p", xp_json_hex(pfn));
-				json_object_object_add(
-					doc, "mfn_is_pfns_frame",
-					json_object_new_boolean(p.reachable && p.entry == a.mfn));
-			}
-			json_object_object_add(doc, "path", o);
-			xp_cli_json_print(cli, doc);
-		} else {
-			if (a.has_mfn)
-				fprintf(cli->out,
-					"mfn 0x%" PRIx64 " -> pfn 0x%" PRIx64 " (M2P)%s\n", a.mfn,
-					pfn,
-					p.reachable && p.entry == a.mfn
-						? ", and p2m names it back"
-						: ": but the p2m does NOT name this frame for that "
-						  "pfn");
-			xp_render_path_text(cli->out, &p, d.guest_width);
-		}
-	} else {
-		struct xp_report *r = NULL;
-		struct xp_p2m_info info;
-
-		err = xp_p2m_info_read(be, d.domid, &info);
-		if (!err)
-			err = xp_check_domain(be, d.domid, NULL, &r);
-		if (err) {
-			rc = xp_cli_fail(cli, err);
-		} else if (cli->json) {
-			struct json_object *doc = xp_cli_json_doc();
-
-			json_object_object_add(doc, "domain",
-					       xp_render_p2m_info_json(&d, &info, r));
-			xp_cli_json_print(cli, doc);
-		} else {
-			xp_render_p2m_info_text(cli->out, &d, &info, r);
-		}
-		xp_report_destroy(r);
-	}
+	else if (a.has_pfn || a.has_mfn)
+		rc = show_path(cli, be, &d, &a);
+	else
+		rc = show_info(cli, be, &d);
 	xp_backend_destroy(be);
 	return rc;
 }

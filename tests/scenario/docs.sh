@@ -15,7 +15,7 @@ is "$man_verbs" "$help_verbs" "man page documents exactly the verbs --help lists
 is "$bash_verbs" "$help_verbs" "bash completion offers exactly those verbs"
 is "$zsh_verbs" "$help_verbs" "zsh completion offers exactly those verbs"
 
-global='--help --json --pretty --sim --usage --version'
+global='--format --help --json --pretty --sim --usage --version'
 for verb in $help_verbs; do
 	opts=$(xenp2m "$verb" --help | grep -o -- '--[a-z][a-z-]*' | sort -u | tr '\n' ' ')
 	verb_opts=$(for o in $opts; do case " $global " in *" $o "*) ;; *) echo "$o" ;; esac; done | tr '\n' ' ')

@@ -40,11 +40,19 @@ golden() { # golden NAME CMD... : compare stdout+stderr+exit status
 	name=$1
 	shift
 	n=$((n + 1))
+	"$@" >"$TMPD/$name.raw" 2>"$TMPD/.err"
+	rc=$?
 	{
-		"$@" 2>"$TMPD/.err"
-		echo "[exit $?]"
+		cat "$TMPD/$name.raw"
+		echo "[exit $rc]"
 		sed 's/^/[stderr] /' "$TMPD/.err"
 	} | mask >"$TMPD/$name.out"
+	case $name in
+	*-json | *-pretty) # every JSON output is one valid document, errors included
+		python3 -c 'import json,sys; json.load(sys.stdin)' <"$TMPD/$name.raw" 2>/dev/null
+		ok $? "golden: $name is one valid JSON document"
+		;;
+	esac
 	if [ "${XENP2M_UPDATE_GOLDEN:-0}" = 1 ]; then
 		cp "$TMPD/$name.out" "$GOLD/$name.out"
 	fi
@@ -84,7 +92,7 @@ golden show-pfn $X show list64 --pfn 5
 golden show-pfn-json $X -j show list64 --pfn 5
 golden show-pfn32 $X show tree32 --pfn 0x1ff
 golden show-pfn-prefix $X show prefix --pfn 0
-golden show-mfn $X show list64 --mfn "$($X -j show list64 --pfn 9 | python3 -c 'import json,sys; print(json.load(sys.stdin)["path"]["entry"])')"
+golden show-mfn $X show list64 --mfn "$($X -j show list64 --pfn 9 | python3 -c 'import json,sys; print(json.load(sys.stdin)["domains"][0]["path"]["entry"])')"
 golden show-dump $X show only64 --dump --first 0x2ff0 --last 0x3010
 golden show-dump-json $X -j show only64 --dump --first 0x2ff0 --last 0x3010
 golden show-dump-pretty $X -p show tree32 --dump --first 0 --last 2

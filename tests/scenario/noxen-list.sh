@@ -36,7 +36,7 @@ is "$rc" 4 "list --json without Xen: exit 4"
 is "$err" "" "list --json: nothing on stderr"
 is "$(jq_get "$out" 'd["error"]["kind"]')" backend_unavailable "JSON error kind"
 is "$(jq_get "$out" 'd["error"]["exit_code"]')" 4 "JSON exit_code"
-is "$(jq_get "$out" 'd["schema_version"]')" 1 "JSON schema_version"
+is "$(jq_get "$out" 'd["schema_version"]')" 2 "JSON schema_version 2"
 like "$(jq_get "$out" 'd["error"]["message"]')" '--sim=HOSTFILE' "JSON message points at --sim"
 
 # an empty XENP2M_SIM does not select the simulator
