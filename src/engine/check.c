@@ -56,16 +56,29 @@ static bool special_state(struct xp_target *t, const struct xp_shinfo_p2m *si, s
 	if (si->frame_list_list != 0 && !(si->frame_list_list == t->invalid && !si->p2m_cr3))
 		return false;
 	if (si->frame_list_list == 0 && (si->max_pfn || si->p2m_cr3 || si->p2m_vaddr)) {
-		xp_find(r, XP_F_JUST_RESTORED, "shared_info", XP_LOC_MFN | XP_LOC_ACTUAL, 0, 0, 0,
-			si->p2m_cr3_mfn, 0, 0, si->max_pfn,
+		struct xp_finding f = {
+			.id = XP_F_JUST_RESTORED,
+			.level = "shared_info",
+			.has = XP_LOC_MFN | XP_LOC_ACTUAL,
+			.mfn = si->p2m_cr3_mfn,
+			.actual = si->max_pfn,
+		};
+
+		xp_report_addf(
+			r, &f,
 			"pfn_to_mfn_frame_list_list is 0 and the other p2m fields are left from "
 			"before the restore (p2m_cr3 0x%" PRIx64 ", max_pfn 0x%" PRIx64
 			"): the guest has not resumed yet",
 			si->p2m_cr3, si->max_pfn);
 		return true;
 	}
-	xp_find(r, XP_F_NOT_PUBLISHED, "shared_info", 0, 0, 0, 0, 0, 0, 0, 0,
-		"the guest publishes neither a frame list list nor a linear list (yet)");
+	struct xp_finding f = {
+		.id = XP_F_NOT_PUBLISHED,
+		.level = "shared_info",
+	};
+
+	xp_report_addf(r, &f,
+		       "the guest publishes neither a frame list list nor a linear list (yet)");
 	return true;
 }
 
@@ -165,8 +178,15 @@ struct xp_error *xp_check_domain(struct xp_backend *be, uint32_t domid,
 		cur = prev;
 		xp_report_clear_findings(cur);
 		cur->p2m.passes = opts->max_passes;
-		xp_find(cur, XP_F_GENERATION_UNSTABLE, "shared_info", XP_LOC_ACTUAL, 0, 0, 0, 0, 0,
-			0, cur->p2m.generation,
+		struct xp_finding f = {
+			.id = XP_F_GENERATION_UNSTABLE,
+			.level = "shared_info",
+			.has = XP_LOC_ACTUAL,
+			.actual = cur->p2m.generation,
+		};
+
+		xp_report_addf(
+			cur, &f,
 			settled ? "the p2m changed between every two of %u walks"
 				: "p2m_generation was odd or changed during each of %u walks",
 			opts->max_passes);

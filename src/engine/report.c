@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,6 +131,17 @@ bool xp_report_add(struct xp_report *r, const struct xp_finding *f)
 	g->kept = n;
 	g->kept[g->nr_kept++] = *f;
 	return true;
+}
+
+bool xp_report_addf(struct xp_report *r, const struct xp_finding *f, const char *fmt, ...)
+{
+	struct xp_finding n = *f;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(n.detail, sizeof(n.detail), fmt, ap);
+	va_end(ap);
+	return xp_report_add(r, &n);
 }
 
 uint64_t xp_report_count(const struct xp_report *r, enum xp_severity sev)

@@ -153,6 +153,25 @@ void xp_report_destroy(struct xp_report *r);
 void xp_report_clear_findings(struct xp_report *r);
 /* Add a finding (copied).  Returns false when it was only counted. */
 bool xp_report_add(struct xp_report *r, const struct xp_finding *f);
+/*
+ * Add a finding whose detail sentence is formatted from @fmt; the finding
+ * itself is written with designated initializers, location fields named in
+ * .has:
+ *
+ *	struct xp_finding f = {
+ *		.id = XP_F_M2P_MISMATCH,
+ *		.level = "leaf",
+ *		.has = XP_LOC_PFN | XP_LOC_MFN,
+ *		.pfn = pfn,
+ *		.mfn = mfn,
+ *	};
+ *
+ *	xp_report_addf(r, &f, "p2m[0x%" PRIx64 "] = 0x%" PRIx64 " ...", pfn, mfn);
+ *
+ * @f->detail is ignored.  Returns what xp_report_add() returns.
+ */
+bool xp_report_addf(struct xp_report *r, const struct xp_finding *f, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Total findings of at least @sev. */
 uint64_t xp_report_count(const struct xp_report *r, enum xp_severity sev);
 /* Set the verdict from the findings (unless a special state was set). */
