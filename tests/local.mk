@@ -45,9 +45,9 @@ endif
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
 
-# Help, man page and completions agree.
-TESTS += tests/scenario/docs.sh tests/scenario/style.sh
-EXTRA_DIST += tests/scenario/docs.sh tests/scenario/style.sh
+# Help, man page and completions agree; the engine keeps its rules.
+TESTS += tests/scenario/docs.sh tests/scenario/style.sh tests/scenario/engine-rules.sh
+EXTRA_DIST += tests/scenario/docs.sh tests/scenario/style.sh tests/scenario/engine-rules.sh
 
 # Golden outputs of every verb on a fixed simulated host (tests/golden/).
 TESTS += tests/scenario/golden.sh

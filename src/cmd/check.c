@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "engine/engine.h"
+#include "engine/inspector.h"
+#include "engine/symbols.h"
 #include "lib/util.h"
 
 enum {

@@ -12,7 +12,8 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "engine/engine.h"
+#include "engine/inspector.h"
+#include "engine/p2m.h"
 #include "lib/util.h"
 
 enum {

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine.h"
+#include "engine/checks.h"
+#include "engine/grants.h"
 #include "engine/target.h"
-#include "engine/walk.h"
 #include "lib/util.h"
 #include "lib/xen-abi.h"
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine.h"
+#include "engine/checks.h"
 #include "engine/pt.h"
 #include "engine/symbols.h"
 #include "engine/walk.h"
@@ -26,6 +26,24 @@
 /* Real System.maps are a few MiB; refuse absurd files and lines. */
 #define XP_SYMBOLS_MAX_BYTES (256UL << 20)
 #define XP_SYMBOLS_MAX_LINE 1024
+
+/* The kernel's variables the checks read. */
+enum xp_sym {
+	XP_SYM_P2M_TOP = 0,
+	XP_SYM_P2M_MID_MISSING,
+	XP_SYM_P2M_TOP_MFN,
+	XP_SYM_P2M_TOP_MFN_P,
+	XP_SYM_P2M_MID_MISSING_MFN,
+	XP_SYM_P2M_MISSING,
+	XP_SYM_P2M_IDENTITY,
+	XP_SYM_XEN_P2M_ADDR,
+	XP_SYM_XEN_P2M_SIZE,
+	XP_SYM_XEN_MAX_P2M_PFN,
+	XP_SYM_TAINTED_MASK,
+	XP_SYM_LOG_BUF,
+	XP_SYM_LOG_BUF_LEN,
+	XP_SYM_NR
+};
 
 static const char *const wanted[XP_SYM_NR] = {
 	[XP_SYM_P2M_TOP] = "p2m_top",
@@ -48,11 +66,6 @@ struct xp_symbols {
 	bool found[XP_SYM_NR];
 	unsigned int nr_lines;
 };
-
-const char *xp_symbol_name(enum xp_sym s)
-{
-	return wanted[s];
-}
 
 static bool parse_line(const char *line, size_t len, uint64_t *addr, const char **name,
 		       size_t *name_len)

@@ -8,7 +8,6 @@
 
 #include "lib/xen-abi.h"
 
-#include "engine/engine.h"
 #include "engine/target.h"
 #include "lib/util.h"
 

@@ -14,10 +14,8 @@
 #include <stdint.h>
 
 #include "backend/backend.h"
+#include "engine/p2m.h"
 #include "engine/report.h"
-
-/* Frames mapped per backend call (the toolstack uses 1024 too). */
-#define XP_BATCH 1024
 
 struct xp_fcache_entry {
 	uint64_t mfn;

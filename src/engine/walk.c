@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine.h"
 #include "engine/pt.h"
 #include "engine/walk.h"
 #include "lib/util.h"

@@ -11,7 +11,9 @@
 
 #include <json-c/json.h>
 
-#include "engine/engine.h"
+#include "engine/grants.h"
+#include "engine/p2m.h"
+#include "engine/quick.h"
 #include "engine/report.h"
 
 /* "0x..." JSON string (64-bit MFNs, pfns and addresses). */

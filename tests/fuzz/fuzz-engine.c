@@ -13,7 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "engine/engine.h"
+#include "engine/inspector.h"
+#include "engine/p2m.h"
 #include "../unit/fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

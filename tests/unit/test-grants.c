@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine.h"
+#include "engine/grants.h"
+#include "engine/inspector.h"
 #include "fixture.h"
 #include "lib/xen-abi.h"
 #include "tap.h"

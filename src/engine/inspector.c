@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/engine.h"
-#include "engine/symbols.h"
+#include "engine/checks.h"
+#include "engine/inspector.h"
 #include "engine/target.h"
 #include "engine/walk.h"
 #include "lib/util.h"
@@ -27,23 +27,6 @@ void xp_check_options_init(struct xp_check_options *o)
 	o->backoff_us = 2000;
 	o->keep_per_id = 1000;
 	o->grants = true;
-}
-
-const char *xp_entry_class_name(enum xp_entry_class c)
-{
-	switch (c) {
-	case XP_ENTRY_VALID:
-		return "valid";
-	case XP_ENTRY_INVALID:
-		return "invalid";
-	case XP_ENTRY_IDENTITY:
-		return "identity";
-	case XP_ENTRY_FOREIGN:
-		return "foreign";
-	case XP_ENTRY_MISSING:
-		return "missing";
-	}
-	return "unknown";
 }
 
 /*
@@ -215,77 +198,5 @@ struct xp_error *xp_check_domain(struct xp_backend *be, uint32_t domid,
 	xp_report_finish(cur);
 	xp_target_destroy(t);
 	*report = cur;
-	return NULL;
-}
-
-struct xp_error *xp_p2m_info_read(struct xp_backend *be, uint32_t domid, struct xp_p2m_info *info)
-{
-	struct xp_shinfo_p2m si;
-	struct xp_target *t;
-	struct xp_error *err;
-
-	memset(info, 0, sizeof(*info));
-	err = xp_target_open(be, domid, &t);
-	if (err)
-		return err;
-	xp_target_read_shinfo(t, &si);
-	info->width = t->width;
-	info->max_pfn = si.max_pfn;
-	info->frame_list_list = si.frame_list_list;
-	info->p2m_cr3 = si.p2m_cr3;
-	info->p2m_cr3_mfn = si.p2m_cr3_mfn;
-	info->p2m_vaddr = si.p2m_vaddr;
-	info->generation = si.generation;
-	info->layout = xp_layout_of(t, &si);
-	info->shared_info_mfn = t->info.shared_info_frame;
-	xp_target_destroy(t);
-	return NULL;
-}
-
-struct xp_error *xp_quick_look(struct xp_backend *be, const struct xp_domain_info *info,
-			       struct xp_quick *q)
-{
-	struct xp_shinfo_p2m si;
-	struct xp_target *t;
-	struct xp_error *err;
-	int ferr;
-
-	memset(q, 0, sizeof(*q));
-	if (info->type != XP_DOMAIN_PV) {
-		q->health = "not-pv";
-		return NULL;
-	}
-	err = xp_target_open(be, info->domid, &t);
-	if (err) {
-		if (err->kind == XP_ERR_GONE || err->kind == XP_ERR_NODOMAIN) {
-			xp_error_destroy(err);
-			q->health = "?";
-			return NULL;
-		}
-		return err;
-	}
-	xp_target_read_shinfo(t, &si);
-	q->layout = xp_layout_of(t, &si);
-	q->max_pfn = si.max_pfn;
-	q->generation = si.generation;
-	q->generation_valid = si.p2m_cr3 != 0;
-	q->health = "ok";
-	if (si.frame_list_list == 0)
-		q->health = si.max_pfn || si.p2m_cr3 ? "restored" : "unpublished";
-	else if (q->layout == XP_LAYOUT_NONE)
-		q->health = "unpublished";
-	else if (si.p2m_cr3 && (si.generation & 1))
-		q->health = "changing";
-	else if (si.max_pfn == 0 || si.max_pfn > t->pfn_cap)
-		q->health = "bad";
-	else if (q->layout == XP_LAYOUT_TREE || q->layout == XP_LAYOUT_LIST) {
-		if (si.frame_list_list >= t->host.max_mfn ||
-		    !xp_target_frame(t, si.frame_list_list, &ferr))
-			q->health = "bad";
-	}
-	if (!strcmp(q->health, "ok") && si.p2m_cr3 &&
-	    (si.p2m_cr3_mfn >= t->host.max_mfn || !xp_target_frame(t, si.p2m_cr3_mfn, &ferr)))
-		q->health = "bad";
-	xp_target_destroy(t);
 	return NULL;
 }
