@@ -11,6 +11,10 @@ check_PROGRAMS += tests/unit/test-util
 tests_unit_test_util_SOURCES = tests/unit/test-util.c
 tests_unit_test_util_LDADD = src/lib/libxplib.a
 TESTS += tests/unit/test-util
+check_PROGRAMS += tests/unit/test-backoff
+tests_unit_test_backoff_SOURCES = tests/unit/test-backoff.c
+tests_unit_test_backoff_LDADD = src/lib/libxplib.a
+TESTS += tests/unit/test-backoff
 
 # CLI frame; the detection matrix (every fault kind -> its finding).
 TESTS += tests/scenario/cli.sh tests/scenario/check-matrix.sh tests/scenario/check-lifecycle.sh \
@@ -26,6 +30,11 @@ tests_unit_test_engine_SOURCES = tests/unit/test-engine.c
 tests_unit_test_engine_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a \
 	$(XP_BACKEND_LIBS)
 TESTS += tests/unit/test-engine
+check_PROGRAMS += tests/unit/test-inspector
+tests_unit_test_inspector_SOURCES = tests/unit/test-inspector.c
+tests_unit_test_inspector_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a \
+	$(XP_BACKEND_LIBS)
+TESTS += tests/unit/test-inspector
 
 # Fuzz targets: libFuzzer with --enable-fuzzing (clang), otherwise a replay
 # driver; `make check` replays the committed corpora either way.

@@ -14,6 +14,7 @@
 #include "cmd/cli.h"
 #include "engine/inspector.h"
 #include "engine/p2m.h"
+#include "lib/backoff.h"
 #include "lib/util.h"
 
 enum {
@@ -220,11 +221,14 @@ int xp_cmd_show(struct xp_cli *cli, int argc, char **argv)
 		}
 	} else {
 		struct xp_report *r = NULL;
+		struct xp_check_options opts;
 		struct xp_p2m_info info;
 
+		xp_check_options_init(&opts);
+		opts.wait = xp_backoff_sleep;
 		err = xp_p2m_info_read(be, d.domid, &info);
 		if (!err)
-			err = xp_check_domain(be, d.domid, NULL, &r);
+			err = xp_check_domain(be, d.domid, &opts, &r);
 		if (err) {
 			rc = xp_cli_fail(cli, err);
 		} else if (cli->json) {

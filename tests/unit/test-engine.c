@@ -26,8 +26,7 @@ static struct xp_report *check(struct xp_backend *be, uint32_t domid, const stru
 	struct xp_error *err;
 
 	xp_check_options_init(&o);
-	o.backoff_us = 10;
-	o.symbols = s;
+	o.inspect.symbols = s;
 	err = xp_check_domain(be, domid, &o, &r);
 	if (err) {
 		diag("check failed: %s", err->message);

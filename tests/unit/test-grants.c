@@ -80,7 +80,6 @@ static struct xp_report *check(struct env *e)
 	struct xp_error *err;
 
 	xp_check_options_init(&o);
-	o.backoff_us = 1;
 	err = xp_check_domain(e->be, 4, &o, &r);
 	if (err) {
 		diag("check: %s", err->message);
