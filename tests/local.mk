@@ -54,9 +54,14 @@ endif
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
 
-# Help, man page and completions agree; the engine keeps its rules.
+# Help, man page and completions agree (and the man page's FINDINGS with the
+# engine's id table); the engine keeps its rules.
+check_PROGRAMS += tests/unit/print-findings
+tests_unit_print_findings_SOURCES = tests/unit/print-findings.c
+tests_unit_print_findings_LDADD = src/engine/libxpengine.a
 TESTS += tests/scenario/docs.sh tests/scenario/style.sh tests/scenario/engine-rules.sh
-EXTRA_DIST += tests/scenario/docs.sh tests/scenario/style.sh tests/scenario/engine-rules.sh
+EXTRA_DIST += tests/scenario/docs.sh tests/scenario/style.sh tests/scenario/engine-rules.sh \
+	doc/design.md
 
 # Golden outputs of every verb on a fixed simulated host (tests/golden/).
 TESTS += tests/scenario/golden.sh

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Grant tables: find the current size without growing the table (mapping a
- * frame beyond it through the grant-table resource would grow it: DESIGN.md
- * section 3), map the frames read-only, decode v1 and v2 (with status
- * frames), and validate in-use entries for `check`.
+ * frame beyond it through the grant-table resource would grow it:
+ * doc/design.md section 5.6), map the frames read-only, decode v1 and v2
+ * (with status frames), and validate in-use entries for `check`.
  */
 #include "config.h"
 

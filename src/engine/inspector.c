@@ -45,7 +45,8 @@ void xp_check_options_init(struct xp_check_options *o)
 
 /*
  * Before the guest's resume code runs, a restored guest's shared_info holds
- * the source host's values with the frame list list zeroed (doc/design.md section 5.4).
+ * the source host's values with the frame list list zeroed
+ * (doc/design.md section 5.4).
  * Returns true when the state is one that must not be walked.
  */
 static bool special_state(struct xp_target *t, const struct xp_shinfo_p2m *si, struct xp_report *r)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The inspector: one domain, looked at one pass at a time (doc/design.md
- * section 4).
+ * The inspector: one domain, looked at one pass at a time
+ * (doc/design.md section 4).
  *
  * A pass reads shared_info, walks the p2m structures and every leaf entry
  * (and, with symbols, the guest's own view), then reads the grant table.  A

@@ -57,7 +57,7 @@ enum xp_finding_id {
 
 /*
  * The part of a pass a finding comes from.  Each part obeys the
- * settle-and-agree rule on its own (doc/design.md section 4).
+ * settle-and-agree rule on its own (doc/design.md section 4.2).
  */
 enum xp_part {
 	XP_PART_P2M = 0, /* shared_info, the p2m structures, the guest-internal view */

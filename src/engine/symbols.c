@@ -2,7 +2,7 @@
 /*
  * The guest-internal view: with the kernel's System.map, read the p2m
  * variables through the guest's own page tables and check the invariants of
- * seed 003 (DESIGN.md section 2):
+ * seed 003 (doc/design.md section 6.1):
  *   p2m_top_mfn[i] == virt_to_mfn(p2m_top_mfn_p[i])
  *   the published frame list list is virt_to_mfn(p2m_top_mfn)
  *   p2m_mid_missing_mfn's entries name p2m_missing's current frame
