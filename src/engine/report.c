@@ -229,19 +229,14 @@ void xp_report_clear_part(struct xp_report *r, enum xp_part part)
 	}
 }
 
-void xp_report_clear_findings(struct xp_report *r)
+void xp_report_destroy(struct xp_report *r)
 {
 	int part;
 
-	for (part = 0; part < XP_NR_PARTS; part++)
-		xp_report_clear_part(r, part);
-}
-
-void xp_report_destroy(struct xp_report *r)
-{
 	if (!r)
 		return;
-	xp_report_clear_findings(r);
+	for (part = 0; part < XP_NR_PARTS; part++)
+		xp_report_clear_part(r, part);
 	free(r);
 }
 
@@ -356,16 +351,6 @@ bool xp_report_same_part(const struct xp_report *a, const struct xp_report *b, e
 			if (!same_finding(&ga->kept[j], &gb->kept[j]))
 				return false;
 	}
-	return true;
-}
-
-bool xp_report_same_findings(const struct xp_report *a, const struct xp_report *b)
-{
-	int part;
-
-	for (part = 0; part < XP_NR_PARTS; part++)
-		if (!xp_report_same_part(a, b, part))
-			return false;
 	return true;
 }
 

@@ -163,9 +163,7 @@ struct xp_report *xp_report_create(size_t keep_per_id);
 void xp_report_destroy(struct xp_report *r);
 /* A deep copy; NULL when out of memory. */
 struct xp_report *xp_report_clone(const struct xp_report *r);
-/* Forget all findings (a new pass starts); the summary stays. */
-void xp_report_clear_findings(struct xp_report *r);
-/* Forget the findings of one part. */
+/* Forget the findings of one part; the summary stays. */
 void xp_report_clear_part(struct xp_report *r, enum xp_part part);
 /* Add a finding (copied).  Returns false when it was only counted. */
 bool xp_report_add(struct xp_report *r, const struct xp_finding *f);
@@ -193,8 +191,7 @@ uint64_t xp_report_count(const struct xp_report *r, enum xp_severity sev);
 uint64_t xp_report_count_part(const struct xp_report *r, enum xp_part part, enum xp_severity sev);
 /* Set the verdict from the findings (unless a special state was set). */
 void xp_report_finish(struct xp_report *r);
-/* Do two reports hold the same findings (ids, counts and kept locations)? */
-bool xp_report_same_findings(const struct xp_report *a, const struct xp_report *b);
+/* Do two reports hold the same findings of @part (ids, counts, kept locations)? */
 bool xp_report_same_part(const struct xp_report *a, const struct xp_report *b, enum xp_part part);
 
 const char *xp_verdict_name(enum xp_verdict v);
