@@ -94,7 +94,7 @@ struct xp_backend_ops {
 				     uint64_t *cr3_mfn);
 
 	/*
-	 * Grant tables (see DESIGN.md section 3).  grant_table_info reports the
+	 * Grant tables (doc/design.md section 5.6).  grant_table_info reports the
 	 * table's version and *current* number of shared/status frames, found
 	 * without growing the table; grant_frames_map maps frames below that
 	 * size read-only.

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "engine/engine.h"
+#include "engine/inspector.h"
+#include "engine/symbols.h"
+#include "lib/backoff.h"
 #include "lib/util.h"
 
 enum {
@@ -165,12 +167,13 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 	xp_cli_parse(cli, &check_argp, argc, argv, &a);
 	xp_render_set_max_findings(cli->render, a.max_findings);
 	xp_check_options_init(&opts);
-	opts.grants = !a.no_grants;
+	opts.inspect.grants = !a.no_grants;
+	opts.wait = xp_backoff_sleep;
 	if (a.symbols) {
 		err = xp_symbols_load(a.symbols, &syms);
 		if (err)
 			return xp_cli_fail(cli, err);
-		opts.symbols = syms;
+		opts.inspect.symbols = syms;
 	}
 	err = xp_cli_backend(cli, &be);
 	if (err) {

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "engine/engine.h"
+#include "engine/inspector.h"
+#include "engine/p2m.h"
+#include "lib/backoff.h"
 #include "lib/util.h"
 
 enum {
@@ -145,12 +147,15 @@ static int show_path(struct xp_cli *cli, struct xp_backend *be, const struct xp_
 static int show_info(struct xp_cli *cli, struct xp_backend *be, const struct xp_domain_info *d)
 {
 	struct xp_report *r = NULL;
+	struct xp_check_options opts;
 	struct xp_p2m_info info;
 	struct xp_error *err;
 
+	xp_check_options_init(&opts);
+	opts.wait = xp_backoff_sleep;
 	err = xp_p2m_info_read(be, d->domid, &info);
 	if (!err)
-		err = xp_check_domain(be, d->domid, NULL, &r);
+		err = xp_check_domain(be, d->domid, &opts, &r);
 	if (err)
 		return xp_cli_fail(cli, err);
 	xp_render_p2m_info(cli->render, d, &info, r);

@@ -8,7 +8,6 @@
 
 #include "lib/xen-abi.h"
 
-#include "engine/engine.h"
 #include "engine/target.h"
 #include "lib/util.h"
 
@@ -125,12 +124,14 @@ void xp_target_destroy(struct xp_target *t)
 	free(t);
 }
 
-struct xp_error *xp_target_still_there(struct xp_target *t)
+struct xp_error *xp_target_still_there(struct xp_target *t, struct xp_domain_info *now)
 {
-	struct xp_domain_info now;
+	struct xp_domain_info info;
 	struct xp_error *err;
 
-	err = xp_backend_domain_info(t->be, t->info.domid, &now);
+	if (!now)
+		now = &info;
+	err = xp_backend_domain_info(t->be, t->info.domid, now);
 	if (err && err->kind == XP_ERR_NODOMAIN) {
 		xp_error_destroy(err);
 		return xp_error_create(
@@ -140,11 +141,11 @@ struct xp_error *xp_target_still_there(struct xp_target *t)
 	}
 	if (err)
 		return err;
-	if (now.dying || now.shared_info_frame != t->info.shared_info_frame ||
-	    memcmp(now.handle, t->info.handle, sizeof(now.handle)) != 0)
+	if (now->dying || now->shared_info_frame != t->info.shared_info_frame ||
+	    memcmp(now->handle, t->info.handle, sizeof(now->handle)) != 0)
 		return xp_error_create(XP_ERR_GONE, ESRCH,
 				       "domain %u changed during the check (%s)", t->info.domid,
-				       now.dying ? "dying" : "a different domain now");
+				       now->dying ? "dying" : "a different domain now");
 	return NULL;
 }
 
