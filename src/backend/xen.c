@@ -330,15 +330,12 @@ static struct xp_error *xen_list_domains(struct xp_backend *be, struct xp_domain
 			free(all);
 			return xen_error(x, errno, "listing domains");
 		}
-		if (n + (size_t)got > cap) {
-			cap = (n + (size_t)got) * 2;
-			grown = realloc(all, cap * sizeof(*all));
-			if (!grown) {
-				free(all);
-				return xp_error_nomem();
-			}
-			all = grown;
+		grown = xp_grow(all, &cap, n + (size_t)got, sizeof(*all));
+		if (!grown) {
+			free(all);
+			return xp_error_nomem();
 		}
+		all = grown;
 		for (i = 0; i < got; i++) {
 			if (batch[i].domain < next)
 				break; /* never go backwards */

@@ -732,20 +732,16 @@ struct plan {
 static struct xp_error *plan_add_pfn(struct plan *p, uint64_t pfn)
 {
 	struct sim_runs *r = &p->ranges;
+	struct sim_run *v;
 
 	if (r->n && r->v[r->n - 1].pfn + r->v[r->n - 1].len == pfn) {
 		r->v[r->n - 1].len++;
 		return NULL;
 	}
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct sim_run *v = realloc(r->v, cap * sizeof(*v));
-
-		if (!v)
-			return xp_error_nomem();
-		r->v = v;
-		r->cap = cap;
-	}
+	v = xp_grow(r->v, &r->cap, r->n + 1, sizeof(*v));
+	if (!v)
+		return xp_error_nomem();
+	r->v = v;
 	r->v[r->n++] = (struct sim_run){.pfn = pfn, .len = 1, .dir = 1};
 	return NULL;
 }
