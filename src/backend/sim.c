@@ -27,7 +27,8 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
-#include "sim/sim.h"
+#include "sim/grant.h"
+#include "sim/host.h"
 
 /* A grant of another domain this backend mapped (as dom0, for the caller). */
 struct sim_be_grant {

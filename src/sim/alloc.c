@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/host.h"
 
 uint64_t sim_rng_next(uint64_t *state)
 {

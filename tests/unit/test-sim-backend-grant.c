@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
-#include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 #include "tap.h"
 
 static char path[300];

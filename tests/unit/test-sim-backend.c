@@ -15,7 +15,7 @@
 
 #include "backend/backend.h"
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/host.h"
 #include "tap.h"
 
 static char dir[256], path[320];

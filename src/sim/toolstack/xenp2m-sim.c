@@ -19,7 +19,7 @@
 #include <json-c/json.h>
 
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 
 #define PROG "xenp2m-sim"
 #define DEFAULT_HOST_MEMORY (4ULL << 40)

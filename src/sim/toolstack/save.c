@@ -40,7 +40,7 @@
 #include <xen/foreign/x86_64.h>
 
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 
 #define SAVE_MAGIC "XP2MSAVE"
 #define SAVE_VERSION 1U

@@ -19,7 +19,7 @@
 #include <xen/grant_table.h>
 
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 
 #define PTE_PRESENT 0x1ULL
 #define PTE_PSE 0x80ULL
