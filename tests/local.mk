@@ -12,6 +12,12 @@ tests_unit_test_util_SOURCES = tests/unit/test-util.c
 tests_unit_test_util_LDADD = src/lib/libxplib.a
 TESTS += tests/unit/test-util
 
+# The backend wrappers, their counts and interrupts (lib/signal.h).
+check_PROGRAMS += tests/unit/test-backend
+tests_unit_test_backend_SOURCES = tests/unit/test-backend.c
+tests_unit_test_backend_LDADD = $(XP_BACKEND_LIBS)
+TESTS += tests/unit/test-backend
+
 # CLI frame; the detection matrix (every fault kind -> its finding).
 TESTS += tests/scenario/cli.sh tests/scenario/check-matrix.sh tests/scenario/check-lifecycle.sh \
 	tests/scenario/check-race.sh tests/scenario/check-inputs.sh

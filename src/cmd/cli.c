@@ -81,7 +81,7 @@ void xp_cli_parse_globals(struct xp_cli *cli, const struct argp *argp, int argc,
 
 struct xp_error *xp_cli_backend(struct xp_cli *cli, struct xp_backend **be)
 {
-	return xp_backend_open(cli->sim, be);
+	return xp_backend_open(cli->sim ? "sim" : NULL, cli->sim, be);
 }
 
 struct json_object *xp_cli_error_json(const struct xp_error *err)

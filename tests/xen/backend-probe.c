@@ -393,7 +393,7 @@ static void check_grants(struct guest_view *g)
 		is_int(nr2, nr, "the table did not grow");
 
 	/* the xenstore ring, by grant and by foreign mapping: the same page */
-	if (!ok_noerr(be->ops->grant_map(be, g->domid, 1, true, &gaddr),
+	if (!ok_noerr(xp_backend_grant_map(be, g->domid, 1, true, &gaddr),
 		      "map grant 1 (the xenstore ring) read-only"))
 		return;
 	if (ok_noerr(xp_backend_map_frames(be, g->domid, &g->gnt_frame[1], 1, ferr, &ring),
@@ -403,8 +403,8 @@ static void check_grants(struct guest_view *g)
 		   "the granted page and the foreign-mapped frame hold the same rings");
 		xp_backend_unmap_frames(be, ring, 1);
 	}
-	ok_noerr(be->ops->grant_unmap(be, gaddr), "unmap the grant");
-	is_error(be->ops->grant_unmap(be, gaddr), XP_ERR_INVALID, NULL,
+	ok_noerr(xp_backend_grant_unmap(be, gaddr), "unmap the grant");
+	is_error(xp_backend_grant_unmap(be, gaddr), XP_ERR_INVALID, NULL,
 		 "unmapping it twice is refused");
 	diag("summary: grant table v%u, %u of %u frames; entry 0 -> %#llx, entry 1 -> %#llx",
 	     version, nr, max, (unsigned long long)g->gnt_frame[0],
