@@ -44,3 +44,27 @@ tests_unit_test_sim_backend_grant_SOURCES = tests/unit/test-sim-backend-grant.c
 tests_unit_test_sim_backend_grant_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_unit_test_sim_backend_grant_LDADD = src/backend/libxpbackend.a $(XP_SIM_TOOL_LIBS) $(XEN_LIBS)
 TESTS += tests/unit/test-sim-backend-grant
+
+# The backends' threading contract (backend.h): plainly, and with
+# ThreadSanitizer over the backend, the host library and lib/.
+check_PROGRAMS += tests/unit/test-backend-threads
+tests_unit_test_backend_threads_SOURCES = tests/unit/test-backend-threads.c
+tests_unit_test_backend_threads_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -pthread
+tests_unit_test_backend_threads_LDADD = src/backend/libxpbackend.a $(XP_SIM_TOOL_LIBS) \
+	$(XEN_LIBS) -lpthread
+TESTS += tests/unit/test-backend-threads tests/scenario/threads-tsan.sh
+EXTRA_DIST += tests/scenario/threads-tsan.sh
+if HAVE_TSAN
+check_PROGRAMS += tests/unit/test-backend-threads-tsan
+tests_unit_test_backend_threads_tsan_SOURCES = tests/unit/test-backend-threads.c \
+	src/backend/backend.c src/backend/sim.c \
+	src/sim/host.c src/sim/alloc.c src/sim/domain.c src/sim/shinfo.c src/sim/grant.c \
+	src/lib/error.c src/lib/signal.c src/lib/util.c
+if HAVE_XEN
+tests_unit_test_backend_threads_tsan_SOURCES += src/backend/xen.c
+endif
+tests_unit_test_backend_threads_tsan_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(TSAN_CFLAGS)
+tests_unit_test_backend_threads_tsan_LDFLAGS = $(AM_LDFLAGS) $(TSAN_CFLAGS)
+tests_unit_test_backend_threads_tsan_LDADD = src/sim/libxpsimtool.a src/guest/libgk.a \
+	$(XEN_LIBS) -lpthread
+endif
