@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "lib/signal.h"
 
 /* Only verbs that are implemented are listed. */
 static const struct xp_verb verbs[] = {
@@ -93,6 +94,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	argp_err_exit_status = XP_EXIT_USAGE;
+	xp_signal_install();
 	env = getenv("XENP2M_SIM");
 	if (env && *env)
 		cli.sim = env;
@@ -100,8 +102,14 @@ int main(int argc, char **argv)
 	xp_cli_parse_globals(&cli, &argp, argc, argv, &a);
 	cli.verb = argv[a.verb_index];
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-		if (strcmp(verbs[i].name, cli.verb) == 0)
-			return verbs[i].run(&cli, argc - a.verb_index, argv + a.verb_index);
+		if (strcmp(verbs[i].name, cli.verb) == 0) {
+			int rc = verbs[i].run(&cli, argc - a.verb_index, argv + a.verb_index);
+
+			/* interrupted and reported: end killed by the signal */
+			if (rc >= XP_EXIT_SIGNAL_BASE)
+				xp_signal_reraise();
+			return rc;
+		}
 	}
 	fprintf(stderr, "%s: unknown verb '%s'\nTry '%s --help' for the list of verbs.\n", cli.prog,
 		cli.verb, cli.prog);

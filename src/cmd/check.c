@@ -8,6 +8,7 @@
 
 #include "cmd/cli.h"
 #include "engine/engine.h"
+#include "lib/signal.h"
 #include "lib/util.h"
 
 enum {
@@ -119,6 +120,12 @@ static void check_one(struct xp_cli *cli, struct xp_backend *be, const struct xp
 	struct xp_error *err;
 
 	err = xp_check_domain(be, d->domid, opts, &r);
+	if (xp_signal_pending()) {
+		/* cut short: what it found cannot be trusted (xp_cmd_check reports) */
+		xp_error_destroy(err);
+		xp_report_destroy(r);
+		return;
+	}
 	if (err) {
 		struct json_object *who = NULL;
 
@@ -189,7 +196,7 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 			xp_symbols_destroy(syms);
 			return xp_cli_fail(cli, err);
 		}
-		for (k = 0; k < n; k++) {
+		for (k = 0; k < n && !xp_signal_pending(); k++) {
 			if (doms[k].type != XP_DOMAIN_PV) {
 				if (!cli->json)
 					fprintf(cli->out, "domain %u (%s): skipped, a %s guest\n",
@@ -201,7 +208,7 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 		}
 		free(doms);
 	} else {
-		for (i = 0; i < a.ndoms; i++) {
+		for (i = 0; i < a.ndoms && !xp_signal_pending(); i++) {
 			struct xp_domain_info d;
 
 			err = xp_backend_resolve(be, a.doms[i], &d);
@@ -218,6 +225,13 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 			}
 			check_one(cli, be, &d, &opts, &a, arr, &o);
 		}
+	}
+	if (xp_signal_pending()) {
+		/* everything unmapped first, then "interrupted" alone */
+		json_object_put(arr);
+		xp_backend_destroy(be);
+		xp_symbols_destroy(syms);
+		return xp_cli_fail(cli, xp_signal_error());
 	}
 	if (cli->json) {
 		struct json_object *doc = xp_cli_json_doc(), *sum = json_object_new_object();

@@ -13,6 +13,7 @@
 
 #include "cmd/cli.h"
 #include "engine/engine.h"
+#include "lib/signal.h"
 #include "lib/util.h"
 
 enum {
@@ -122,7 +123,8 @@ static int dump_one(void *arg, uint64_t pfn, uint64_t entry, enum xp_entry_class
 	}
 	d->first = false;
 	d->n++;
-	return ferror(d->cli->out) ? -1 : 0;
+	/* a signal stops the stream here; show_dump reports it */
+	return ferror(d->cli->out) || xp_signal_pending() ? -1 : 0;
 }
 
 static int show_dump(struct xp_cli *cli, struct xp_backend *be, const struct xp_domain_info *d,
@@ -148,12 +150,30 @@ static int show_dump(struct xp_cli *cli, struct xp_backend *be, const struct xp_
 			xp_render_domain_label(d->domid, d->name, label, sizeof(label)),
 			info.max_pfn, xp_layout_name(info.layout), info.width * 8);
 	err = xp_p2m_foreach(be, d->domid, a->first, a->last, dump_one, &st, &unreachable);
-	if (cli->json)
-		fprintf(cli->out, "\n],\"count\":%" PRIu64 ",\"unreachable\":%" PRIu64 "}\n", st.n,
+	if (xp_signal_pending()) {
+		xp_error_destroy(err);
+		err = xp_signal_error();
+	}
+	if (cli->json) {
+		/* an error that cuts the stream short joins the document it ends */
+		fprintf(cli->out, "\n],\"count\":%" PRIu64 ",\"unreachable\":%" PRIu64, st.n,
 			unreachable);
-	else if (unreachable)
+		if (err) {
+			struct json_object *e = xp_cli_error_json(err);
+			int code = xp_error_exit_code(err);
+
+			fprintf(cli->out, ",\"error\":%s",
+				json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN));
+			json_object_put(e);
+			fputs("}\n", cli->out);
+			xp_error_destroy(err);
+			return code;
+		}
+		fputs("}\n", cli->out);
+	} else if (unreachable) {
 		fprintf(cli->out, "# %" PRIu64 " pfns unreachable through the structures\n",
 			unreachable);
+	}
 	if (err)
 		return xp_cli_fail(cli, err);
 	return XP_EXIT_OK;
@@ -191,6 +211,8 @@ int xp_cmd_show(struct xp_cli *cli, int argc, char **argv)
 			err = xp_m2p_lookup(be, a.mfn, &pfn);
 		if (!err)
 			err = xp_p2m_path(be, d.domid, pfn, &p);
+		if (!err && xp_signal_pending())
+			err = xp_signal_error();
 		if (err) {
 			rc = xp_cli_fail(cli, err);
 		} else if (cli->json) {
@@ -224,6 +246,8 @@ int xp_cmd_show(struct xp_cli *cli, int argc, char **argv)
 		err = xp_p2m_info_read(be, d.domid, &info);
 		if (!err)
 			err = xp_check_domain(be, d.domid, NULL, &r);
+		if (!err && xp_signal_pending())
+			err = xp_signal_error();
 		if (err) {
 			rc = xp_cli_fail(cli, err);
 		} else if (cli->json) {
