@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "lib/dispatch.h"
 
 enum {
 	OPT_SIM = 0x100,
@@ -56,27 +57,20 @@ const struct argp xp_global_argp = {global_options, global_parse, NULL, NULL, NU
 void xp_cli_parse(struct xp_cli *cli, const struct argp *verb_argp, int argc, char **argv,
 		  void *input)
 {
-	struct argp_child children[] = {
-		{&xp_global_argp, 0, NULL, -1},
-		{0},
-	};
-	struct argp argp = *verb_argp;
-	char name[64];
-
-	argp.children = children;
-	snprintf(name, sizeof(name), "%s %s", cli->prog, cli->verb);
-	argv[0] = name;
 	parse_cli = cli;
-	argp_parse(&argp, argc, argv, 0, NULL, input);
+	xp_dispatch_parse_verb(cli->dispatcher, cli->verb, verb_argp, argc, argv, input);
 	parse_cli = NULL;
 }
 
-void xp_cli_parse_globals(struct xp_cli *cli, const struct argp *argp, int argc, char **argv,
-			  void *input)
+struct xp_error *xp_cli_find_verb(struct xp_cli *cli, int argc, char **argv,
+				  const struct xp_verb **verb, int *verb_index)
 {
+	struct xp_error *err;
+
 	parse_cli = cli;
-	argp_parse(argp, argc, argv, ARGP_IN_ORDER, NULL, input);
+	err = xp_dispatch_find(cli->dispatcher, argc, argv, verb, verb_index);
 	parse_cli = NULL;
+	return err;
 }
 
 struct xp_error *xp_cli_backend(struct xp_cli *cli, struct xp_backend **be)

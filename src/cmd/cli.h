@@ -16,21 +16,18 @@
 #include "lib/error.h"
 #include "render/render.h"
 
+struct xp_dispatcher;
+struct xp_verb;
+
 struct xp_cli {
-	bool json;   /* -j/--json */
-	bool pretty; /* -p/--pretty (implies --json) */
+	const struct xp_dispatcher *dispatcher; /* the program's verbs (lib/dispatch.h) */
+	bool json;				/* -j/--json */
+	bool pretty;				/* -p/--pretty (implies --json) */
 	bool quiet;
 	const char *sim;  /* --sim=HOSTFILE or $XENP2M_SIM */
 	const char *prog; /* "xenp2m" */
 	const char *verb;
 	FILE *out;
-};
-
-struct xp_verb {
-	const char *name;
-	const char *args_doc; /* shown in the top-level help */
-	const char *summary;
-	int (*run)(struct xp_cli *cli, int argc, char **argv);
 };
 
 /* The global options, as an argp child every verb's parser includes. */
@@ -46,9 +43,9 @@ int xp_cmd_grants(struct xp_cli *cli, int argc, char **argv);
 void xp_cli_parse(struct xp_cli *cli, const struct argp *verb_argp, int argc, char **argv,
 		  void *input);
 
-/* Parse the top-level command line (global options, then the verb). */
-void xp_cli_parse_globals(struct xp_cli *cli, const struct argp *argp, int argc, char **argv,
-			  void *input);
+/* Parse the global options in front of the verb, and find the verb. */
+struct xp_error *xp_cli_find_verb(struct xp_cli *cli, int argc, char **argv,
+				  const struct xp_verb **verb, int *verb_index);
 
 /* Open the backend the options select. */
 struct xp_error *xp_cli_backend(struct xp_cli *cli, struct xp_backend **be);

@@ -20,6 +20,10 @@ XP_SIM_TOOL_LIBS = src/sim/libxpsimtool.a src/guest/libgk.a src/sim/libxpsimhost
 	src/lib/libxplib.a
 
 bin_PROGRAMS += xenp2m-sim
-xenp2m_sim_SOURCES = src/sim/toolstack/xenp2m-sim.c
+xenp2m_sim_SOURCES = \
+	src/sim/toolstack/xenp2m-sim.c src/sim/toolstack/xenp2m-sim.h \
+	src/sim/toolstack/cli.c \
+	src/sim/toolstack/cmd-domains.c src/sim/toolstack/cmd-save.c \
+	src/sim/toolstack/cmd-corrupt.c src/sim/toolstack/cmd-grants.c
 xenp2m_sim_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 xenp2m_sim_LDADD = $(XP_SIM_TOOL_LIBS) $(JSONC_LIBS)
