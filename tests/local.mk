@@ -12,6 +12,12 @@ tests_unit_test_util_SOURCES = tests/unit/test-util.c
 tests_unit_test_util_LDADD = src/lib/libxplib.a
 TESTS += tests/unit/test-util
 
+# The command-line frame both programs share.
+check_PROGRAMS += tests/unit/test-dispatch
+tests_unit_test_dispatch_SOURCES = tests/unit/test-dispatch.c
+tests_unit_test_dispatch_LDADD = src/lib/libxplib.a
+TESTS += tests/unit/test-dispatch
+
 # The backend wrappers, their counts and interrupts (lib/signal.h).
 check_PROGRAMS += tests/unit/test-backend
 tests_unit_test_backend_SOURCES = tests/unit/test-backend.c
