@@ -31,8 +31,8 @@ static char *kinds_help(int key, const char *text, void *input)
 		return (char *)text;
 	fputs("Kinds:\n", f);
 	for (i = 0; i < sim_nr_corrupt_kinds; i++)
-		fprintf(f, "  %-20s %-13s %s\n", sim_corrupt_kinds[i].name,
-			sim_corrupt_kinds[i].args, sim_corrupt_kinds[i].summary);
+		fprintf(f, "  %-20s %-13s %s\n", sim_corrupt_kind(i)->name,
+			sim_corrupt_kind(i)->args, sim_corrupt_kind(i)->summary);
 	fclose(f);
 	return buf;
 }

@@ -271,403 +271,330 @@ static struct xp_error *need_list(struct cx *c)
 	return NULL;
 }
 
-/* ---- the kinds ---- */
+/*
+ * The kinds come in shapes, and the table at the end gives each kind its
+ * shape and the parts that make it that kind:
+ *
+ *   - word: one word of the guest's p2m structures (found by @locate)
+ *     gets a new value (@value); "WHERE (va V): OLD -> NEW (NOTE)";
+ *   - arch: one field of shared_info's arch block (@field, @value);
+ *   - grant: one grant entry (--ref, or the first in use) changed by
+ *     @change; "grant entry R (...): FIELD OLD -> NEW, ... (NOTE)";
+ *   - the rest, each its own function (@apply).
+ */
+struct kind;
 
-static struct xp_error *k_stale_top_mfn(struct cx *c)
+/* A guest word a word-kind changes. */
+struct word {
+	uint64_t va;
+	uint64_t index; /* in the table that holds it */
+	uint64_t pfn;	/* the pfn it covers, when it covers one */
+	bool has_pfn;
+	char where[96]; /* "p2m_top_mfn[3]" */
+};
+
+typedef struct xp_error *(*value_fn)(struct cx *c, const struct word *w, uint64_t old, uint64_t *v,
+				     char *note, size_t len);
+
+struct kind {
+	struct sim_corrupt_kind doc;
+	bool needs_guest; /* attach to the guest kernel (symbols, page tables) */
+	struct xp_error *(*apply)(struct cx *c, const struct kind *k);
+	struct xp_error *(*locate)(struct cx *c, struct word *w);
+	enum sim_arch_field field;
+	value_fn value;
+	void (*change)(struct cx *c, struct sim_gnt_entry *e, char *note, size_t len);
+	struct xp_error *(*change_frame)(struct cx *c, struct sim_gnt_entry *e, char *note,
+					 size_t len);
+};
+
+/* ---- word kinds: where ---- */
+
+static struct xp_error *at_top_mfn(struct cx *c, struct word *w)
 {
-	uint64_t top = 0, top_p = 0, i = 0, old = 0, mid_va = 0, mid_pfn = 0, f = 0;
+	uint64_t top = 0, top_p = 0;
 	struct xp_error *err;
 
 	err = mfn_tree(c, &top, &top_p, NULL);
 	if (!err)
-		err = pick_index(c, &i);
-	if (!err)
-		err = rd_word(c, top + i * c->width, &old);
-	if (!err)
-		err = rd_word(c, top_p + i * c->width, &mid_va);
-	if (!err)
-		err = va_pfn(c, mid_va, &mid_pfn);
+		err = pick_index(c, &w->index);
 	if (err)
 		return err;
-	/* the frame the mid page had before a migration: free now, M2P stale */
-	if (sim_find_free_frame(c->h, old + 0x1000, &f) < 0)
-		return cerr(c, "no free frame on the host");
-	c->h->m2p[f] = mid_pfn;
-	err = wr_word(c, top + i * c->width, f);
-	if (!err)
-		say(c,
-		    "p2m_top_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
-		    " (a free frame; its M2P entry := 0x%" PRIx64 ", the mid-mfn page's pfn)",
-		    i, top + i * c->width, old, f, mid_pfn);
-	return err;
+	w->va = top + w->index * c->width;
+	snprintf(w->where, sizeof(w->where), "p2m_top_mfn[%" PRIu64 "]", w->index);
+	return NULL;
 }
 
-static struct xp_error *k_foreign_top_mfn(struct cx *c)
-{
-	uint64_t top = 0, top_p = 0, i = 0, old = 0, f = 0;
-	struct xp_error *err;
-	uint32_t owner;
-
-	err = mfn_tree(c, &top, &top_p, NULL);
-	if (!err)
-		err = pick_index(c, &i);
-	if (!err)
-		err = foreign_frame(c, &f, &owner);
-	if (!err)
-		err = rd_word(c, top + i * c->width, &old);
-	if (!err)
-		err = wr_word(c, top + i * c->width, f);
-	if (!err)
-		say(c,
-		    "p2m_top_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
-		    " (a frame of domain %u)",
-		    i, top + i * c->width, old, f, owner);
-	return err;
-}
-
-static struct xp_error *k_top_out_of_range(struct cx *c)
-{
-	uint64_t top = 0, top_p = 0, i = 0, old = 0, f = c->h->nr_frames + 0x1000;
-	struct xp_error *err;
-
-	err = mfn_tree(c, &top, &top_p, NULL);
-	if (!err)
-		err = pick_index(c, &i);
-	if (!err)
-		err = rd_word(c, top + i * c->width, &old);
-	if (!err)
-		err = wr_word(c, top + i * c->width, f);
-	if (!err)
-		say(c,
-		    "p2m_top_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
-		    " (beyond host memory, 0x%" PRIx64 " frames)",
-		    i, top + i * c->width, old, f, c->h->nr_frames);
-	return err;
-}
-
-static struct xp_error *k_top_mfn_p(struct cx *c)
-{
-	uint64_t top = 0, top_p = 0, mmm = 0, i = 0, j = 0, cur = 0, other = 0, v = 0;
-	struct xp_error *err;
-
-	err = mfn_tree(c, &top, &top_p, &mmm);
-	if (!err)
-		err = pick_index(c, &i);
-	if (!err)
-		err = rd_word(c, top_p + i * c->width, &cur);
-	if (err)
-		return err;
-	other = mmm;
-	if (cur == mmm) {
-		other = 0;
-		for (j = 0; j < c->fpp && !other && !err; j++) {
-			err = rd_word(c, top_p + j * c->width, &v);
-			if (!err && v != mmm && v != cur)
-				other = v;
-		}
-		if (!err && !other)
-			err = cerr(c,
-				   "no other mid-mfn page to point p2m_top_mfn_p[%" PRIu64 "] at",
-				   i);
-	}
-	if (!err)
-		err = wr_word(c, top_p + i * c->width, other);
-	if (!err)
-		say(c,
-		    "p2m_top_mfn_p[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
-		    " (%s; p2m_top_mfn[%" PRIu64 "] unchanged)",
-		    i, top_p + i * c->width, cur, other,
-		    other == mmm ? "p2m_mid_missing_mfn" : "another mid-mfn page", i);
-	return err;
-}
-
-static struct xp_error *k_missing_mfn(struct cx *c)
-{
-	uint64_t mmm = 0, i = 0, old = 0, missing_va = 0, missing_mfn = 0, alt_va = 0, alt = 0;
-	struct xp_error *err;
-
-	err = sym_val(c, "p2m_mid_missing_mfn", &mmm);
-	if (!err && !mmm)
-		err = cerr(c, "the guest has no p2m_mid_missing_mfn page");
-	if (!err)
-		err = pick_index(c, &i);
-	if (!err)
-		err = sym_val(c, "p2m_missing", &missing_va);
-	if (!err)
-		err = va_mfn(c, missing_va, &missing_mfn);
-	if (!err)
-		err = sym_val(c, "p2m_identity", &alt_va);
-	/* p2m_identity's frame if the guest has one, else pfn 0's leaf page */
-	if (!err && alt_va)
-		err = va_mfn(c, alt_va, &alt);
-	if (!err)
-		err = rd_word(c, mmm + i * c->width, &old);
-	if (err)
-		return err;
-	if (!alt_va || alt == missing_mfn || alt == old) {
-		uint64_t top = 0, top_p = 0, mid = 0;
-
-		err = mfn_tree(c, &top, &top_p, NULL);
-		if (!err)
-			err = rd_word(c, top_p, &mid);
-		if (!err)
-			err = rd_word(c, mid, &alt);
-		if (err)
-			return err;
-	}
-	err = wr_word(c, mmm + i * c->width, alt);
-	if (!err)
-		say(c,
-		    "p2m_mid_missing_mfn[%" PRIu64 "] (va 0x%" PRIx64 "): 0x%" PRIx64
-		    " -> 0x%" PRIx64 " (p2m_missing is 0x%" PRIx64 ")",
-		    i, mmm + i * c->width, old, alt, missing_mfn);
-	return err;
-}
-
-/* The mid-mfn page covering @pfn (not the shared missing one). */
-static struct xp_error *mid_page(struct cx *c, uint64_t pfn, uint64_t *mid)
+static struct xp_error *at_top_mfn_p(struct cx *c, struct word *w)
 {
 	uint64_t top = 0, top_p = 0, mmm = 0;
 	struct xp_error *err;
 
 	err = mfn_tree(c, &top, &top_p, &mmm);
 	if (!err)
-		err = rd_word(c, top_p + top_index(c, pfn) * c->width, mid);
-	if (!err && *mid == mmm)
-		err = cerr(c, "pfn 0x%" PRIx64 " is in a missing region (shared mid-mfn page)",
-			   pfn);
-	return err;
-}
-
-static struct xp_error *k_foreign_mid_mfn(struct cx *c)
-{
-	uint64_t pfn = 0, mid = 0, va = 0, old = 0, f = 0;
-	struct xp_error *err;
-	uint32_t owner;
-
-	err = pick_pfn(c, &pfn, 0);
-	if (!err)
-		err = mid_page(c, pfn, &mid);
-	if (!err)
-		err = foreign_frame(c, &f, &owner);
+		err = pick_index(c, &w->index);
 	if (err)
 		return err;
-	va = mid + mid_index(c, pfn) * c->width;
-	err = rd_word(c, va, &old);
-	if (!err)
-		err = wr_word(c, va, f);
-	if (!err)
-		say(c,
-		    "mid-mfn entry %" PRIu64 " of p2m_top_mfn_p[%" PRIu64 "] (va 0x%" PRIx64
-		    ", covers pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
-		    " (a frame of domain %u)",
-		    mid_index(c, pfn), top_index(c, pfn), va, pfn, old, f, owner);
-	return err;
-}
-
-static struct xp_error *k_mid_wrong_leaf(struct cx *c)
-{
-	uint64_t pfn = 0, mid = 0, va = 0, old = 0, cand = 0, missing_va = 0, missing_mfn = 0,
-		 other = 0, mi = 0;
-	struct xp_error *err;
-	int delta;
-
-	err = pick_pfn(c, &pfn, 0);
-	if (!err)
-		err = mid_page(c, pfn, &mid);
-	if (!err)
-		err = sym_val(c, "p2m_missing", &missing_va);
-	if (!err)
-		err = va_mfn(c, missing_va, &missing_mfn);
-	if (err)
-		return err;
-	mi = mid_index(c, pfn);
-	va = mid + mi * c->width;
-	err = rd_word(c, va, &old);
-	/* a neighbouring leaf, else the shared missing leaf */
-	for (delta = 1; delta >= -1 && !err && !other; delta -= 2) {
-		if ((delta < 0 && mi == 0) || (delta > 0 && mi + 1 >= c->fpp))
-			continue;
-		err = rd_word(c, va + (uint64_t)((int64_t)delta * c->width), &cand);
-		if (!err && cand != old && cand != missing_mfn && sim_frame_owned(c->h, c->d, cand))
-			other = cand;
-	}
-	if (!err && !other)
-		other = missing_mfn != old ? missing_mfn : 0;
-	if (!err && !other)
-		err = cerr(c, "no other leaf page to point at");
-	if (!err)
-		err = wr_word(c, va, other);
-	if (!err)
-		say(c,
-		    "mid-mfn entry %" PRIu64 " of p2m_top_mfn_p[%" PRIu64 "] (va 0x%" PRIx64
-		    ", covers pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
-		    " (the guest's leaf page for other pfns)",
-		    mi, top_index(c, pfn), va, pfn, old, other);
-	return err;
-}
-
-static struct xp_error *k_m2p_mismatch(struct cx *c)
-{
-	uint64_t pfn = 0, mfn = 0, old = 0, n = 0, other = 0;
-	struct xp_error *err;
-
-	err = pick_pfn(c, &pfn, 0);
-	if (!err)
-		err = p2m_pfns(c, &n);
-	if (err)
-		return err;
-	mfn = gk_pfn_to_mfn(c->k, pfn);
-	if (!sim_frame_owned(c->h, c->d, mfn))
-		return cerr(c,
-			    "pfn 0x%" PRIx64 " has no frame of its own (p2m entry 0x%" PRIx64 ")",
-			    pfn, mfn);
-	old = c->h->m2p[mfn];
-	other = pfn + 1 < n ? pfn + 1 : pfn - 1;
-	c->h->m2p[mfn] = other;
-	say(c, "M2P[0x%" PRIx64 "] (the frame of pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64,
-	    mfn, pfn, old, other);
+	w->va = top_p + w->index * c->width;
+	snprintf(w->where, sizeof(w->where), "p2m_top_mfn_p[%" PRIu64 "]", w->index);
 	return NULL;
 }
 
-static struct xp_error *k_leaf_swap(struct cx *c)
+static struct xp_error *at_missing_mfn(struct cx *c, struct word *w)
 {
-	uint64_t pfn = 0, va0 = 0, va1 = 0, a = 0, b = 0;
 	struct xp_error *err;
+	uint64_t mmm = 0;
 
-	err = pick_pfn(c, &pfn, 1);
+	err = sym_val(c, "p2m_mid_missing_mfn", &mmm);
+	if (!err && !mmm)
+		err = cerr(c, "the guest has no p2m_mid_missing_mfn page");
 	if (!err)
-		err = p2m_entry_va(c, pfn, &va0);
-	if (!err)
-		err = p2m_entry_va(c, pfn + 1, &va1);
-	if (!err)
-		err = rd_word(c, va0, &a);
-	if (!err)
-		err = rd_word(c, va1, &b);
-	if (!err && a == b)
-		err = cerr(c,
-			   "p2m[0x%" PRIx64 "] and p2m[0x%" PRIx64 "] are equal (0x%" PRIx64
-			   "): nothing to swap",
-			   pfn, pfn + 1, a);
-	if (!err)
-		err = wr_word(c, va0, b);
-	if (!err)
-		err = wr_word(c, va1, a);
-	if (!err)
-		say(c,
-		    "p2m[0x%" PRIx64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
-		    ", p2m[0x%" PRIx64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64,
-		    pfn, va0, a, b, pfn + 1, va1, b, a);
-	return err;
+		err = pick_index(c, &w->index);
+	if (err)
+		return err;
+	w->va = mmm + w->index * c->width;
+	snprintf(w->where, sizeof(w->where), "p2m_mid_missing_mfn[%" PRIu64 "]", w->index);
+	return NULL;
 }
 
-static struct xp_error *k_leaf_out_of_range(struct cx *c)
+/* The mid-mfn entry covering --pfn (not in the shared missing page). */
+static struct xp_error *at_mid_mfn(struct cx *c, struct word *w)
 {
-	uint64_t pfn = 0, va = 0, old = 0, f = c->h->nr_frames + 0x1000;
+	uint64_t top = 0, top_p = 0, mmm = 0, mid = 0;
 	struct xp_error *err;
 
-	err = pick_pfn(c, &pfn, 0);
+	err = pick_pfn(c, &w->pfn, 0);
 	if (!err)
-		err = p2m_entry_va(c, pfn, &va);
+		err = mfn_tree(c, &top, &top_p, &mmm);
 	if (!err)
-		err = rd_word(c, va, &old);
-	if (!err)
-		err = wr_word(c, va, f);
-	if (!err)
-		say(c,
-		    "p2m[0x%" PRIx64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
-		    " (beyond host memory, 0x%" PRIx64 " frames)",
-		    pfn, va, old, f, c->h->nr_frames);
-	return err;
+		err = rd_word(c, top_p + top_index(c, w->pfn) * c->width, &mid);
+	if (!err && mid == mmm)
+		err = cerr(c, "pfn 0x%" PRIx64 " is in a missing region (shared mid-mfn page)",
+			   w->pfn);
+	if (err)
+		return err;
+	w->has_pfn = true;
+	w->index = mid_index(c, w->pfn);
+	w->va = mid + w->index * c->width;
+	snprintf(w->where, sizeof(w->where),
+		 "mid-mfn entry %" PRIu64 " of p2m_top_mfn_p[%" PRIu64 "]", w->index,
+		 top_index(c, w->pfn));
+	return NULL;
 }
 
-static struct xp_error *list_pte(struct cx *c, bool foreign)
+static struct xp_error *at_p2m(struct cx *c, struct word *w)
 {
-	uint64_t pfn = 0, base = 0, va = 0, *pte = NULL, table = 0, old = 0, f = 0;
+	struct xp_error *err;
+
+	err = pick_pfn(c, &w->pfn, 0);
+	if (!err)
+		err = p2m_entry_va(c, w->pfn, &w->va);
+	if (err)
+		return err;
+	snprintf(w->where, sizeof(w->where), "p2m[0x%" PRIx64 "]", w->pfn);
+	return NULL;
+}
+
+/* p2m_top[i][j], the pfn tree's pointer to the leaf covering --pfn. */
+static struct xp_error *at_pfn_tree(struct cx *c, struct word *w)
+{
+	uint64_t top = 0, mid = 0;
+	struct xp_error *err;
+
+	if (c->d->layout != GK_LAYOUT_TREE)
+		return cerr(c, "needs the tree layout (the guest uses %s)",
+			    gk_layout_name((enum gk_layout)c->d->layout));
+	err = pick_pfn(c, &w->pfn, 0);
+	if (!err)
+		err = sym_val(c, "p2m_top", &top);
+	if (!err)
+		err = rd_word(c, top + top_index(c, w->pfn) * c->width, &mid);
+	if (err)
+		return err;
+	w->has_pfn = true;
+	w->index = mid_index(c, w->pfn);
+	w->va = mid + w->index * c->width;
+	snprintf(w->where, sizeof(w->where), "p2m_top[%" PRIu64 "][%" PRIu64 "]",
+		 top_index(c, w->pfn), w->index);
+	return NULL;
+}
+
+/* ---- values (word and arch kinds) ---- */
+
+static struct xp_error *v_foreign(struct cx *c, const struct word *w, uint64_t old, uint64_t *v,
+				  char *note, size_t len)
+{
 	struct xp_error *err;
 	uint32_t owner = 0;
-	char note[48] = "";
 
-	err = need_list(c);
+	err = foreign_frame(c, v, &owner);
 	if (!err)
-		err = pick_pfn(c, &pfn, 0);
-	if (!err)
-		err = sym_val(c, "xen_p2m_addr", &base);
-	if (!err && foreign)
-		err = foreign_frame(c, &f, &owner);
-	if (err)
-		return err;
-	va = base + (pfn / c->fpp) * SIM_PAGE_SIZE;
-	err = pt_entry(c, va, 1, &pte, &table);
-	if (err)
-		return err;
-	old = *pte;
-	*pte = foreign ? (old & ~PTE_ADDR_MASK) | (f << SIM_PAGE_SHIFT) | PTE_PRESENT : 0;
-	if (foreign)
-		snprintf(note, sizeof(note), " (a frame of domain %u)", owner);
-	say(c,
-	    "L1 table 0x%" PRIx64 " entry %u (maps p2m list page va 0x%" PRIx64 ", pfn 0x%" PRIx64
-	    "): 0x%" PRIx64 " -> 0x%" PRIx64 "%s",
-	    table, (unsigned int)((va >> 12) & 511), va, pfn, old, *pte, note);
+		snprintf(note, len, "a frame of domain %u", owner);
+	return err;
+}
+
+static struct xp_error *v_beyond(struct cx *c, const struct word *w, uint64_t old, uint64_t *v,
+				 char *note, size_t len)
+{
+	*v = c->h->nr_frames + 0x1000;
+	snprintf(note, len, "beyond host memory, 0x%" PRIx64 " frames", c->h->nr_frames);
 	return NULL;
 }
 
-static struct xp_error *k_list_pte_clear(struct cx *c)
+/* The frame the mid page had before a migration: free now, its M2P stale. */
+static struct xp_error *v_stale_mid(struct cx *c, const struct word *w, uint64_t old, uint64_t *v,
+				    char *note, size_t len)
 {
-	return list_pte(c, false);
-}
-
-static struct xp_error *k_list_pte_foreign(struct cx *c)
-{
-	return list_pte(c, true);
-}
-
-static struct xp_error *k_pt_loop(struct cx *c)
-{
-	unsigned int level = c->width == 8 ? 3 : 2;
-	uint64_t base = 0, *pte = NULL, table = 0, old = 0;
+	uint64_t top_p = 0, mid_va = 0, mid_pfn = 0;
 	struct xp_error *err;
 
-	err = need_list(c);
+	err = sym_val(c, "p2m_top_mfn_p", &top_p);
 	if (!err)
-		err = sym_val(c, "xen_p2m_addr", &base);
+		err = rd_word(c, top_p + w->index * c->width, &mid_va);
 	if (!err)
-		err = pt_entry(c, base, level, &pte, &table);
+		err = va_pfn(c, mid_va, &mid_pfn);
 	if (err)
 		return err;
-	old = *pte;
-	*pte = (old & ~PTE_ADDR_MASK) | (table << SIM_PAGE_SHIFT) | PTE_PRESENT;
-	say(c,
-	    "L%u table 0x%" PRIx64 " entry %u (on the walk of p2m_vaddr 0x%" PRIx64 "): 0x%" PRIx64
-	    " -> 0x%" PRIx64 " (the table's own frame)",
-	    level, table, (unsigned int)((base >> (12 + 9 * (level - 1))) & 511), base, old, *pte);
+	if (sim_find_free_frame(c->h, old + 0x1000, v) < 0)
+		return cerr(c, "no free frame on the host");
+	c->h->m2p[*v] = mid_pfn;
+	snprintf(note, len, "a free frame; its M2P entry := 0x%" PRIx64 ", the mid-mfn page's pfn",
+		 mid_pfn);
 	return NULL;
 }
 
-static void set_arch(struct cx *c, enum sim_arch_field f, uint64_t v, const char *note)
+/* p2m_top_mfn_p[i] := the missing page, or another mid-mfn page if it is that. */
+static struct xp_error *v_other_mid(struct cx *c, const struct word *w, uint64_t old, uint64_t *v,
+				    char *note, size_t len)
 {
-	uint64_t old = sim_arch_get(c->shinfo, c->width, f);
+	uint64_t top_p = 0, mmm = 0, j, e = 0;
+	struct xp_error *err;
 
-	sim_arch_set(c->shinfo, c->width, f, v);
-	say(c, "shared_info (mfn 0x%" PRIx64 ") arch.%s: 0x%" PRIx64 " -> 0x%" PRIx64 "%s%s%s",
-	    c->d->shared_info_mfn, sim_arch_field_name(f), old,
-	    sim_arch_get(c->shinfo, c->width, f), note ? " (" : "", note ? note : "",
-	    note ? ")" : "");
+	err = sym_val(c, "p2m_top_mfn_p", &top_p);
+	if (!err)
+		err = sym_val(c, "p2m_mid_missing_mfn", &mmm);
+	if (err)
+		return err;
+	*v = mmm;
+	if (old == mmm) {
+		*v = 0;
+		for (j = 0; j < c->fpp && !*v && !err; j++) {
+			err = rd_word(c, top_p + j * c->width, &e);
+			if (!err && e != mmm && e != old)
+				*v = e;
+		}
+		if (!err && !*v)
+			err = cerr(c,
+				   "no other mid-mfn page to point p2m_top_mfn_p[%" PRIu64 "] at",
+				   w->index);
+	}
+	if (!err)
+		snprintf(note, len, "%s; p2m_top_mfn[%" PRIu64 "] unchanged",
+			 *v == mmm ? "p2m_mid_missing_mfn" : "another mid-mfn page", w->index);
+	return err;
 }
 
-static struct xp_error *k_max_pfn(struct cx *c)
+/* Not p2m_missing's frame: p2m_identity's, or else pfn 0's leaf page. */
+static struct xp_error *v_not_missing(struct cx *c, const struct word *w, uint64_t old, uint64_t *v,
+				      char *note, size_t len)
 {
-	uint64_t v = 0, size = 0, unit = 0;
+	uint64_t missing_va = 0, missing_mfn = 0, alt_va = 0;
 	struct xp_error *err;
-	char note[96];
+
+	*v = 0;
+	err = sym_val(c, "p2m_missing", &missing_va);
+	if (!err)
+		err = va_mfn(c, missing_va, &missing_mfn);
+	if (!err)
+		err = sym_val(c, "p2m_identity", &alt_va);
+	if (!err && alt_va)
+		err = va_mfn(c, alt_va, v);
+	if (!err && (!alt_va || *v == missing_mfn || *v == old)) {
+		uint64_t top = 0, top_p = 0, mid = 0;
+
+		err = mfn_tree(c, &top, &top_p, NULL);
+		if (!err)
+			err = rd_word(c, top_p, &mid);
+		if (!err)
+			err = rd_word(c, mid, v);
+	}
+	if (!err)
+		snprintf(note, len, "p2m_missing is 0x%" PRIx64, missing_mfn);
+	return err;
+}
+
+/*
+ * A neighbouring entry's leaf (not @old, not @missing, and the domain's
+ * own frame when @owned), else @missing itself.
+ */
+static struct xp_error *other_leaf(struct cx *c, const struct word *w, uint64_t old,
+				   uint64_t missing, bool owned, uint64_t *v)
+{
+	struct xp_error *err = NULL;
+	uint64_t cand = 0;
+	int delta;
+
+	*v = 0;
+	for (delta = 1; delta >= -1 && !err && !*v; delta -= 2) {
+		if ((delta < 0 && w->index == 0) || (delta > 0 && w->index + 1 >= c->fpp))
+			continue;
+		err = rd_word(c, w->va + (uint64_t)((int64_t)delta * c->width), &cand);
+		if (!err && cand != old && cand != missing &&
+		    (!owned || sim_frame_owned(c->h, c->d, cand)))
+			*v = cand;
+	}
+	if (!err && !*v)
+		*v = missing != old ? missing : 0;
+	if (!err && !*v)
+		err = cerr(c, "no other leaf page to point at");
+	return err;
+}
+
+/* The mfn side: leaves are frames. */
+static struct xp_error *v_other_leaf_mfn(struct cx *c, const struct word *w, uint64_t old,
+					 uint64_t *v, char *note, size_t len)
+{
+	uint64_t missing_va = 0, missing_mfn = 0;
+	struct xp_error *err;
+
+	err = sym_val(c, "p2m_missing", &missing_va);
+	if (!err)
+		err = va_mfn(c, missing_va, &missing_mfn);
+	if (!err)
+		err = other_leaf(c, w, old, missing_mfn, true, v);
+	if (!err)
+		snprintf(note, len, "the guest's leaf page for other pfns");
+	return err;
+}
+
+/* The pfn side: leaves are guest addresses. */
+static struct xp_error *v_other_leaf_va(struct cx *c, const struct word *w, uint64_t old,
+					uint64_t *v, char *note, size_t len)
+{
+	struct xp_error *err;
+	uint64_t missing = 0;
+
+	err = sym_val(c, "p2m_missing", &missing);
+	if (!err)
+		err = other_leaf(c, w, old, missing, false, v);
+	if (!err)
+		snprintf(note, len, "another leaf than the mid-mfn entry names");
+	return err;
+}
+
+static struct xp_error *v_max_pfn(struct cx *c, const struct word *w, uint64_t old, uint64_t *v,
+				  char *note, size_t len)
+{
+	uint64_t size = 0, unit = 0;
+	struct xp_error *err;
 
 	if (c->args->has_pages) {
-		v = c->args->pages;
-		snprintf(note, sizeof(note), "as asked");
+		*v = c->args->pages;
+		snprintf(note, len, "as asked");
 	} else if (c->d->layout == GK_LAYOUT_TREE) {
 		/* more than one p2m_top_mfn page can describe */
-		v = c->fpp * c->fpp * c->fpp + c->fpp;
-		snprintf(note, sizeof(note), "the mfn tree covers 0x%" PRIx64 " pfns",
+		*v = c->fpp * c->fpp * c->fpp + c->fpp;
+		snprintf(note, len, "the mfn tree covers 0x%" PRIx64 " pfns",
 			 c->fpp * c->fpp * c->fpp);
 	} else {
 		/* past the list's virtual area (sized in 1 GiB steps, as Linux does) */
@@ -675,109 +602,88 @@ static struct xp_error *k_max_pfn(struct cx *c)
 		if (err)
 			return err;
 		unit = (1ULL << 30) / c->width;
-		v = (size + unit - 1) / unit * unit + unit;
-		snprintf(note, sizeof(note), "the list maps 0x%" PRIx64 " entries", size);
+		*v = (size + unit - 1) / unit * unit + unit;
+		snprintf(note, len, "the list maps 0x%" PRIx64 " entries", size);
 	}
-	if (c->width == 4 && v > 0xffffffffULL)
-		return cerr(c, "max_pfn 0x%" PRIx64 " does not fit a 32-bit guest's field", v);
-	set_arch(c, SIM_ARCH_MAX_PFN, v, note);
+	if (c->width == 4 && *v > 0xffffffffULL)
+		return cerr(c, "max_pfn 0x%" PRIx64 " does not fit a 32-bit guest's field", *v);
 	return NULL;
 }
 
-static struct xp_error *k_generation_odd(struct cx *c)
+static struct xp_error *v_odd(struct cx *c, const struct word *w, uint64_t old, uint64_t *v,
+			      char *note, size_t len)
 {
-	uint64_t g = sim_arch_get(c->shinfo, c->width, SIM_ARCH_P2M_GENERATION);
-
-	set_arch(c, SIM_ARCH_P2M_GENERATION, (g & 1) ? g + 2 : g + 1,
-		 "an update that never finishes");
+	*v = (old & 1) ? old + 2 : old + 1;
+	snprintf(note, len, "an update that never finishes");
 	return NULL;
 }
 
-static struct xp_error *k_frame_list_list(struct cx *c)
+static struct xp_error *v_foreign_cr3(struct cx *c, const struct word *w, uint64_t old, uint64_t *v,
+				      char *note, size_t len)
 {
 	struct xp_error *err;
-	char note[64];
-	uint32_t owner;
+	uint32_t owner = 0;
 	uint64_t f = 0;
 
 	err = foreign_frame(c, &f, &owner);
 	if (err)
 		return err;
-	snprintf(note, sizeof(note), "a frame of domain %u", owner);
-	set_arch(c, SIM_ARCH_FLL, f, note);
+	*v = sim_mfn_to_cr3(c->width, f);
+	snprintf(note, len, "mfn 0x%" PRIx64 ", a frame of domain %u", f, owner);
 	return NULL;
 }
 
-static struct xp_error *k_p2m_cr3(struct cx *c)
+static struct xp_error *v_bad_vaddr(struct cx *c, const struct word *w, uint64_t old, uint64_t *v,
+				    char *note, size_t len)
 {
-	struct xp_error *err;
-	char note[64];
-	uint32_t owner;
-	uint64_t f = 0;
-
-	err = foreign_frame(c, &f, &owner);
-	if (err)
-		return err;
-	snprintf(note, sizeof(note), "mfn 0x%" PRIx64 ", a frame of domain %u", f, owner);
-	set_arch(c, SIM_ARCH_P2M_CR3, sim_mfn_to_cr3(c->width, f), note);
-	return NULL;
-}
-
-static struct xp_error *k_p2m_vaddr(struct cx *c)
-{
-	uint64_t v = c->width == 8 ? 0x0000800000000123ULL : 0xf5800123ULL;
-
-	if (sim_arch_get(c->shinfo, c->width, SIM_ARCH_P2M_VADDR) == v)
-		v += 0x1000;
-	set_arch(c, SIM_ARCH_P2M_VADDR, v,
+	*v = c->width == 8 ? 0x0000800000000123ULL : 0xf5800123ULL;
+	if (old == *v)
+		*v += 0x1000;
+	snprintf(note, len,
 		 c->width == 8 ? "non-canonical, unaligned" : "unaligned, in Xen's range");
 	return NULL;
 }
 
-static struct xp_error *k_pfn_tree_leaf(struct cx *c)
-{
-	uint64_t pfn = 0, top = 0, mid = 0, va = 0, old = 0, cand = 0, missing = 0, other = 0,
-		 mi = 0;
-	struct xp_error *err;
-	int delta;
+/* ---- the shapes ---- */
 
-	if (c->d->layout != GK_LAYOUT_TREE)
-		return cerr(c, "needs the tree layout (the guest uses %s)",
-			    gk_layout_name((enum gk_layout)c->d->layout));
-	err = pick_pfn(c, &pfn, 0);
+static struct xp_error *apply_word(struct cx *c, const struct kind *k)
+{
+	struct word w = {0};
+	uint64_t old = 0, v = 0;
+	struct xp_error *err;
+	char note[160] = "", covers[48] = "";
+
+	err = k->locate(c, &w);
 	if (!err)
-		err = sym_val(c, "p2m_top", &top);
+		err = rd_word(c, w.va, &old);
 	if (!err)
-		err = rd_word(c, top + top_index(c, pfn) * c->width, &mid);
+		err = k->value(c, &w, old, &v, note, sizeof(note));
 	if (!err)
-		err = sym_val(c, "p2m_missing", &missing);
+		err = wr_word(c, w.va, v);
 	if (err)
 		return err;
-	mi = mid_index(c, pfn);
-	va = mid + mi * c->width;
-	err = rd_word(c, va, &old);
-	for (delta = 1; delta >= -1 && !err && !other; delta -= 2) {
-		if ((delta < 0 && mi == 0) || (delta > 0 && mi + 1 >= c->fpp))
-			continue;
-		err = rd_word(c, va + (uint64_t)((int64_t)delta * c->width), &cand);
-		if (!err && cand != old && cand != missing)
-			other = cand;
-	}
-	if (!err && !other)
-		other = missing != old ? missing : 0;
-	if (!err && !other)
-		err = cerr(c, "no other leaf page to point at");
-	if (!err)
-		err = wr_word(c, va, other);
-	if (!err)
-		say(c,
-		    "p2m_top[%" PRIu64 "][%" PRIu64 "] (va 0x%" PRIx64 ", covers pfn 0x%" PRIx64
-		    "): 0x%" PRIx64 " -> 0x%" PRIx64 " (another leaf than the mid-mfn entry names)",
-		    top_index(c, pfn), mi, va, pfn, old, other);
-	return err;
+	if (w.has_pfn)
+		snprintf(covers, sizeof(covers), ", covers pfn 0x%" PRIx64, w.pfn);
+	say(c, "%s (va 0x%" PRIx64 "%s): 0x%" PRIx64 " -> 0x%" PRIx64 " (%s)", w.where, w.va,
+	    covers, old, v, note);
+	return NULL;
 }
 
-/* ---- grant tables ---- */
+static struct xp_error *apply_arch(struct cx *c, const struct kind *k)
+{
+	uint64_t old = sim_arch_get(c->shinfo, c->width, k->field), v = 0;
+	struct xp_error *err;
+	char note[160] = "";
+
+	err = k->value(c, NULL, old, &v, note, sizeof(note));
+	if (err)
+		return err;
+	sim_arch_set(c->shinfo, c->width, k->field, v);
+	say(c, "shared_info (mfn 0x%" PRIx64 ") arch.%s: 0x%" PRIx64 " -> 0x%" PRIx64 " (%s)",
+	    c->d->shared_info_mfn, sim_arch_field_name(k->field), old,
+	    sim_arch_get(c->shinfo, c->width, k->field), note);
+	return NULL;
+}
 
 /* @ref (--ref), or the first permit_access entry past the reserved ones (else 8). */
 static struct xp_error *pick_ref(struct cx *c, uint32_t *ref, struct sim_gnt_entry *e)
@@ -836,71 +742,192 @@ static bool entry_in_use(const struct sim_gnt_entry *e)
 	return (e->flags & GTF_type_mask) == GTF_permit_access;
 }
 
-static struct xp_error *k_grant_foreign_frame(struct cx *c)
-{
-	struct sim_gnt_entry before, after;
-	struct xp_error *err;
-	uint32_t ref = 0, owner = 0;
-	uint64_t f = 0;
-	char note[64];
-
-	err = pick_ref(c, &ref, &before);
-	if (!err)
-		err = foreign_frame(c, &f, &owner);
-	if (err)
-		return err;
-	after = before;
-	if (!entry_in_use(&before))
-		after.flags = GTF_permit_access; /* a grant the guest never made */
-	after.frame = f;
-	snprintf(note, sizeof(note), "a frame of domain %u", owner);
-	put_entry(c, ref, &before, &after, note);
-	return NULL;
-}
-
-static struct xp_error *k_grant_bad_flags(struct cx *c)
+static struct xp_error *apply_grant(struct cx *c, const struct kind *k)
 {
 	struct sim_gnt_entry before, after;
 	struct xp_error *err;
 	uint32_t ref = 0;
+	char note[96] = "";
 
 	err = pick_ref(c, &ref, &before);
 	if (err)
 		return err;
 	after = before;
-	/* the type goes (not permit_access) while reading/writing stay set */
-	after.flags &= (uint16_t) ~(GTF_type_mask | GTF_readonly);
-	if (c->d->gnt_version == 2)
-		after.status = GTF_reading | GTF_writing;
+	if (k->change_frame)
+		err = k->change_frame(c, &after, note, sizeof(note));
 	else
-		after.flags |= GTF_reading | GTF_writing;
-	put_entry(c, ref, &before, &after, "reading|writing on an entry that is not permit_access");
+		k->change(c, &after, note, sizeof(note));
+	if (!err)
+		put_entry(c, ref, &before, &after, note);
+	return err;
+}
+
+/* ---- grant kinds: the change ---- */
+
+static struct xp_error *g_foreign_frame(struct cx *c, struct sim_gnt_entry *e, char *note,
+					size_t len)
+{
+	struct xp_error *err;
+	uint32_t owner = 0;
+	uint64_t f = 0;
+
+	err = foreign_frame(c, &f, &owner);
+	if (err)
+		return err;
+	if (!entry_in_use(e))
+		e->flags = GTF_permit_access; /* a grant the guest never made */
+	e->frame = f;
+	snprintf(note, len, "a frame of domain %u", owner);
 	return NULL;
 }
 
-static struct xp_error *k_grant_dead_peer(struct cx *c)
+static void g_bad_flags(struct cx *c, struct sim_gnt_entry *e, char *note, size_t len)
 {
-	struct sim_gnt_entry before, after;
-	struct xp_error *err;
-	uint32_t ref = 0, dead = SIM_DOMID_LAST;
+	/* the type goes (not permit_access) while reading/writing stay set */
+	e->flags &= (uint16_t) ~(GTF_type_mask | GTF_readonly);
+	if (c->d->gnt_version == 2)
+		e->status = GTF_reading | GTF_writing;
+	else
+		e->flags |= GTF_reading | GTF_writing;
+	snprintf(note, len, "reading|writing on an entry that is not permit_access");
+}
 
-	err = pick_ref(c, &ref, &before);
-	if (err)
-		return err;
+static void g_dead_peer(struct cx *c, struct sim_gnt_entry *e, char *note, size_t len)
+{
+	uint32_t dead = SIM_DOMID_LAST;
+
 	while (dead > SIM_DOMID_FIRST && sim_domain_by_id(c->h, dead))
 		dead--;
-	after = before;
-	if (!entry_in_use(&before)) {
+	if (!entry_in_use(e)) {
 		/* a grant the guest never made, of one of its own frames */
-		after.flags = GTF_permit_access;
-		after.frame = c->d->start_info_mfn;
+		e->flags = GTF_permit_access;
+		e->frame = c->d->start_info_mfn;
 	}
-	after.domid = (uint16_t)dead;
-	put_entry(c, ref, &before, &after, "no such domain");
+	e->domid = (uint16_t)dead;
+	snprintf(note, len, "no such domain");
+}
+
+/* ---- kinds of their own ---- */
+
+static struct xp_error *k_m2p_mismatch(struct cx *c, const struct kind *k)
+{
+	uint64_t pfn = 0, mfn = 0, old = 0, n = 0, other = 0;
+	struct xp_error *err;
+
+	err = pick_pfn(c, &pfn, 0);
+	if (!err)
+		err = p2m_pfns(c, &n);
+	if (err)
+		return err;
+	mfn = gk_pfn_to_mfn(c->k, pfn);
+	if (!sim_frame_owned(c->h, c->d, mfn))
+		return cerr(c,
+			    "pfn 0x%" PRIx64 " has no frame of its own (p2m entry 0x%" PRIx64 ")",
+			    pfn, mfn);
+	old = c->h->m2p[mfn];
+	other = pfn + 1 < n ? pfn + 1 : pfn - 1;
+	c->h->m2p[mfn] = other;
+	say(c, "M2P[0x%" PRIx64 "] (the frame of pfn 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64,
+	    mfn, pfn, old, other);
 	return NULL;
 }
 
-static struct xp_error *k_grant_reserved_stale(struct cx *c)
+static struct xp_error *k_leaf_swap(struct cx *c, const struct kind *k)
+{
+	uint64_t pfn = 0, va0 = 0, va1 = 0, a = 0, b = 0;
+	struct xp_error *err;
+
+	err = pick_pfn(c, &pfn, 1);
+	if (!err)
+		err = p2m_entry_va(c, pfn, &va0);
+	if (!err)
+		err = p2m_entry_va(c, pfn + 1, &va1);
+	if (!err)
+		err = rd_word(c, va0, &a);
+	if (!err)
+		err = rd_word(c, va1, &b);
+	if (!err && a == b)
+		err = cerr(c,
+			   "p2m[0x%" PRIx64 "] and p2m[0x%" PRIx64 "] are equal (0x%" PRIx64
+			   "): nothing to swap",
+			   pfn, pfn + 1, a);
+	if (!err)
+		err = wr_word(c, va0, b);
+	if (!err)
+		err = wr_word(c, va1, a);
+	if (!err)
+		say(c,
+		    "p2m[0x%" PRIx64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64
+		    ", p2m[0x%" PRIx64 "] (va 0x%" PRIx64 "): 0x%" PRIx64 " -> 0x%" PRIx64,
+		    pfn, va0, a, b, pfn + 1, va1, b, a);
+	return err;
+}
+
+/* The L1 entry that maps the list page covering --pfn: cleared, or foreign. */
+static struct xp_error *list_pte(struct cx *c, bool foreign)
+{
+	uint64_t pfn = 0, base = 0, va = 0, *pte = NULL, table = 0, old = 0, f = 0;
+	struct xp_error *err;
+	uint32_t owner = 0;
+	char note[48] = "";
+
+	err = need_list(c);
+	if (!err)
+		err = pick_pfn(c, &pfn, 0);
+	if (!err)
+		err = sym_val(c, "xen_p2m_addr", &base);
+	if (!err && foreign)
+		err = foreign_frame(c, &f, &owner);
+	if (err)
+		return err;
+	va = base + (pfn / c->fpp) * SIM_PAGE_SIZE;
+	err = pt_entry(c, va, 1, &pte, &table);
+	if (err)
+		return err;
+	old = *pte;
+	*pte = foreign ? (old & ~PTE_ADDR_MASK) | (f << SIM_PAGE_SHIFT) | PTE_PRESENT : 0;
+	if (foreign)
+		snprintf(note, sizeof(note), " (a frame of domain %u)", owner);
+	say(c,
+	    "L1 table 0x%" PRIx64 " entry %u (maps p2m list page va 0x%" PRIx64 ", pfn 0x%" PRIx64
+	    "): 0x%" PRIx64 " -> 0x%" PRIx64 "%s",
+	    table, (unsigned int)((va >> 12) & 511), va, pfn, old, *pte, note);
+	return NULL;
+}
+
+static struct xp_error *k_list_pte_clear(struct cx *c, const struct kind *k)
+{
+	return list_pte(c, false);
+}
+
+static struct xp_error *k_list_pte_foreign(struct cx *c, const struct kind *k)
+{
+	return list_pte(c, true);
+}
+
+static struct xp_error *k_pt_loop(struct cx *c, const struct kind *k)
+{
+	unsigned int level = c->width == 8 ? 3 : 2;
+	uint64_t base = 0, *pte = NULL, table = 0, old = 0;
+	struct xp_error *err;
+
+	err = need_list(c);
+	if (!err)
+		err = sym_val(c, "xen_p2m_addr", &base);
+	if (!err)
+		err = pt_entry(c, base, level, &pte, &table);
+	if (err)
+		return err;
+	old = *pte;
+	*pte = (old & ~PTE_ADDR_MASK) | (table << SIM_PAGE_SHIFT) | PTE_PRESENT;
+	say(c,
+	    "L%u table 0x%" PRIx64 " entry %u (on the walk of p2m_vaddr 0x%" PRIx64 "): 0x%" PRIx64
+	    " -> 0x%" PRIx64 " (the table's own frame)",
+	    level, table, (unsigned int)((base >> (12 + 9 * (level - 1))) & 511), base, old, *pte);
+	return NULL;
+}
+
+static struct xp_error *k_grant_reserved_stale(struct cx *c, const struct kind *k)
 {
 	struct sim_gnt_entry before, after;
 	uint64_t ring, f = 0, pfn;
@@ -930,79 +957,93 @@ static struct xp_error *k_grant_reserved_stale(struct cx *c)
 	return NULL;
 }
 
-struct kind_impl {
-	struct xp_error *(*fn)(struct cx *c);
-	bool needs_guest;
+/* ---- the table ---- */
+
+#define WORD(where, val) .needs_guest = true, .apply = apply_word, .locate = (where), .value = (val)
+#define ARCH(f, val) .apply = apply_arch, .field = (f), .value = (val)
+
+static const struct kind kinds[] = {
+	{{"stale-top-mfn", "[--index I]",
+	  "p2m_top_mfn[I] := a free frame, M2P naming the mid page"},
+	 WORD(at_top_mfn, v_stale_mid)},
+	{{"foreign-top-mfn", "[--index I]", "p2m_top_mfn[I] := a frame of another domain"},
+	 WORD(at_top_mfn, v_foreign)},
+	{{"foreign-mid-mfn", "[--pfn P]", "mid-mfn entry covering P := another domain's frame"},
+	 WORD(at_mid_mfn, v_foreign)},
+	{{"mid-wrong-leaf", "[--pfn P]", "mid-mfn entry covering P := another leaf page"},
+	 WORD(at_mid_mfn, v_other_leaf_mfn)},
+	{{"m2p-mismatch", "[--pfn P]", "M2P entry of p2m[P]'s frame := another pfn"},
+	 .needs_guest = true,
+	 .apply = k_m2p_mismatch},
+	{{"leaf-swap", "[--pfn P]", "swap the p2m entries of P and P+1"},
+	 .needs_guest = true,
+	 .apply = k_leaf_swap},
+	{{"leaf-out-of-range", "[--pfn P]", "p2m[P] := an MFN beyond host memory"},
+	 WORD(at_p2m, v_beyond)},
+	{{"top-out-of-range", "[--index I]", "p2m_top_mfn[I] := an MFN beyond host memory"},
+	 WORD(at_top_mfn, v_beyond)},
+	{{"top-mfn-p", "[--index I]", "p2m_top_mfn_p[I] := another mid-mfn page"},
+	 WORD(at_top_mfn_p, v_other_mid)},
+	{{"missing-mfn", "[--index I]", "p2m_mid_missing_mfn[I] := not p2m_missing's MFN"},
+	 WORD(at_missing_mfn, v_not_missing)},
+	{{"list-pte-clear", "[--pfn P]", "clear the PTE mapping the list page covering P"},
+	 .needs_guest = true,
+	 .apply = k_list_pte_clear},
+	{{"list-pte-foreign", "[--pfn P]", "that PTE := a frame of another domain"},
+	 .needs_guest = true,
+	 .apply = k_list_pte_foreign},
+	{{"pt-loop", "", "a table on the walk to the list names itself"},
+	 .needs_guest = true,
+	 .apply = k_pt_loop},
+	{{"max-pfn", "[--pages N]", "shared_info max_pfn := more than the p2m covers"},
+	 .needs_guest = true,
+	 ARCH(SIM_ARCH_MAX_PFN, v_max_pfn)},
+	{{"generation-odd", "", "shared_info p2m_generation := odd, left so"},
+	 ARCH(SIM_ARCH_P2M_GENERATION, v_odd)},
+	{{"frame-list-list", "", "shared_info frame list list := a foreign frame"},
+	 ARCH(SIM_ARCH_FLL, v_foreign)},
+	{{"p2m-cr3", "", "shared_info p2m_cr3 := a foreign frame"},
+	 ARCH(SIM_ARCH_P2M_CR3, v_foreign_cr3)},
+	{{"p2m-vaddr", "", "shared_info p2m_vaddr := non-canonical, unaligned"},
+	 ARCH(SIM_ARCH_P2M_VADDR, v_bad_vaddr)},
+	{{"pfn-tree-leaf", "[--pfn P]", "p2m_top[i][j] := another leaf than the mfn tree's"},
+	 WORD(at_pfn_tree, v_other_leaf_va)},
+	{{"grant-foreign-frame", "[--ref R]", "entry R := a frame of another domain"},
+	 .apply = apply_grant,
+	 .change_frame = g_foreign_frame},
+	{{"grant-bad-flags", "[--ref R]", "entry R: reading|writing, type invalid"},
+	 .apply = apply_grant,
+	 .change = g_bad_flags},
+	{{"grant-dead-peer", "[--ref R]", "entry R := to a domain that is not there"},
+	 .apply = apply_grant,
+	 .change = g_dead_peer},
+	{{"grant-reserved-stale", "[--ref 0|1]", "ring entry R := not the recorded ring"},
+	 .apply = k_grant_reserved_stale},
 };
 
-const struct sim_corrupt_kind sim_corrupt_kinds[] = {
-	{"stale-top-mfn", "[--index I]", "p2m_top_mfn[I] := a free frame, M2P naming the mid page"},
-	{"foreign-top-mfn", "[--index I]", "p2m_top_mfn[I] := a frame of another domain"},
-	{"foreign-mid-mfn", "[--pfn P]", "mid-mfn entry covering P := another domain's frame"},
-	{"mid-wrong-leaf", "[--pfn P]", "mid-mfn entry covering P := another leaf page"},
-	{"m2p-mismatch", "[--pfn P]", "M2P entry of p2m[P]'s frame := another pfn"},
-	{"leaf-swap", "[--pfn P]", "swap the p2m entries of P and P+1"},
-	{"leaf-out-of-range", "[--pfn P]", "p2m[P] := an MFN beyond host memory"},
-	{"top-out-of-range", "[--index I]", "p2m_top_mfn[I] := an MFN beyond host memory"},
-	{"top-mfn-p", "[--index I]", "p2m_top_mfn_p[I] := another mid-mfn page"},
-	{"missing-mfn", "[--index I]", "p2m_mid_missing_mfn[I] := not p2m_missing's MFN"},
-	{"list-pte-clear", "[--pfn P]", "clear the PTE mapping the list page covering P"},
-	{"list-pte-foreign", "[--pfn P]", "that PTE := a frame of another domain"},
-	{"pt-loop", "", "a table on the walk to the list names itself"},
-	{"max-pfn", "[--pages N]", "shared_info max_pfn := more than the p2m covers"},
-	{"generation-odd", "", "shared_info p2m_generation := odd, left so"},
-	{"frame-list-list", "", "shared_info frame list list := a foreign frame"},
-	{"p2m-cr3", "", "shared_info p2m_cr3 := a foreign frame"},
-	{"p2m-vaddr", "", "shared_info p2m_vaddr := non-canonical, unaligned"},
-	{"pfn-tree-leaf", "[--pfn P]", "p2m_top[i][j] := another leaf than the mfn tree's"},
-	{"grant-foreign-frame", "[--ref R]", "entry R := a frame of another domain"},
-	{"grant-bad-flags", "[--ref R]", "entry R: reading|writing, type invalid"},
-	{"grant-dead-peer", "[--ref R]", "entry R := to a domain that is not there"},
-	{"grant-reserved-stale", "[--ref 0|1]", "ring entry R := not the recorded ring"},
-};
+#undef WORD
+#undef ARCH
 
-static const struct kind_impl kind_impls[] = {
-	{k_stale_top_mfn, true},
-	{k_foreign_top_mfn, true},
-	{k_foreign_mid_mfn, true},
-	{k_mid_wrong_leaf, true},
-	{k_m2p_mismatch, true},
-	{k_leaf_swap, true},
-	{k_leaf_out_of_range, true},
-	{k_top_out_of_range, true},
-	{k_top_mfn_p, true},
-	{k_missing_mfn, true},
-	{k_list_pte_clear, true},
-	{k_list_pte_foreign, true},
-	{k_pt_loop, true},
-	{k_max_pfn, true},
-	{k_generation_odd, false},
-	{k_frame_list_list, false},
-	{k_p2m_cr3, false},
-	{k_p2m_vaddr, false},
-	{k_pfn_tree_leaf, true},
-	{k_grant_foreign_frame, false},
-	{k_grant_bad_flags, false},
-	{k_grant_dead_peer, false},
-	{k_grant_reserved_stale, false},
-};
+const unsigned int sim_nr_corrupt_kinds = XP_ARRAY_SIZE(kinds);
 
-const unsigned int sim_nr_corrupt_kinds = XP_ARRAY_SIZE(sim_corrupt_kinds);
-_Static_assert(XP_ARRAY_SIZE(sim_corrupt_kinds) == XP_ARRAY_SIZE(kind_impls),
-	       "one implementation per kind");
+const struct sim_corrupt_kind *sim_corrupt_kind(unsigned int i)
+{
+	return i < XP_ARRAY_SIZE(kinds) ? &kinds[i].doc : NULL;
+}
 
 struct xp_error *sim_corrupt(struct sim_host *h, struct sim_domain *d,
 			     const struct sim_corrupt_args *args, char *msg, size_t msg_len)
 {
 	struct cx c = {.h = h, .d = d, .args = args, .msg = msg, .msg_len = msg_len};
+	const struct kind *k = NULL;
 	struct xp_error *err;
 	unsigned int i;
 
 	msg[0] = '\0';
-	for (i = 0; i < sim_nr_corrupt_kinds; i++)
-		if (strcmp(sim_corrupt_kinds[i].name, args->kind) == 0)
-			break;
-	if (i == sim_nr_corrupt_kinds)
+	for (i = 0; i < XP_ARRAY_SIZE(kinds) && !k; i++)
+		if (strcmp(kinds[i].doc.name, args->kind) == 0)
+			k = &kinds[i];
+	if (!k)
 		return xp_error_create(XP_ERR_USAGE, EINVAL,
 				       "unknown fault kind '%s' (see 'xenp2m-sim corrupt --help')",
 				       args->kind);
@@ -1014,9 +1055,9 @@ struct xp_error *sim_corrupt(struct sim_host *h, struct sim_domain *d,
 	c.fpp = SIM_PAGE_SIZE / d->width;
 	c.shinfo = sim_frame_ptr(h, d->shared_info_mfn);
 	sim_guest_init(&c.g, h, d);
-	if (kind_impls[i].needs_guest && gk_attach(&c.g.hv, &c.k) != 0)
+	if (k->needs_guest && gk_attach(&c.g.hv, &c.k) != 0)
 		return cerr(&c, "cannot attach to the guest kernel through its page tables");
-	err = kind_impls[i].fn(&c);
+	err = k->apply(&c, k);
 	if (c.k)
 		gk_detach(c.k);
 	return err;

@@ -99,8 +99,9 @@ struct sim_corrupt_kind {
 	const char *summary;
 };
 
-extern const struct sim_corrupt_kind sim_corrupt_kinds[];
 extern const unsigned int sim_nr_corrupt_kinds;
+/* Kind @i (for --help and completions); NULL past the last. */
+const struct sim_corrupt_kind *sim_corrupt_kind(unsigned int i);
 
 /* Apply one fault; @msg (one line) says what changed. */
 struct xp_error *sim_corrupt(struct sim_host *h, struct sim_domain *d,
