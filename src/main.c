@@ -47,7 +47,8 @@ static const struct xp_dispatcher dispatcher = {
 	.doc = "Inspect and validate Xen PV guests' p2m structures and grant tables.\v",
 	.help_tail = "Run '" PACKAGE_NAME " VERB --help' for a verb's options.\n"
 		     "Exit status: 0 consistent, 1 inconsistencies found, 2 usage error,\n"
-		     "3 runtime failure, 4 backend unavailable or permission denied.\n",
+		     "3 runtime failure, 4 backend unavailable or permission denied;\n"
+		     "128+N interrupted by signal N (SIGINT: 130).\n",
 	.globals = &xp_global_argp,
 	.verbs = verbs,
 	.nr_verbs = XP_ARRAY_SIZE(verbs),
