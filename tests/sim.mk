@@ -25,7 +25,8 @@ SIM_SCENARIOS = \
 	tests/scenario/sim-grant.sh \
 	tests/scenario/sim-grant-corrupt.sh \
 	tests/scenario/layering.sh \
-	tests/scenario/signals.sh
+	tests/scenario/signals.sh \
+	tests/scenario/sim-signals.sh
 TESTS += $(SIM_SCENARIOS)
 EXTRA_DIST += $(SIM_SCENARIOS)
 

@@ -21,6 +21,9 @@ int sim_cli_fail(struct xp_error *err)
 {
 	int code = err->kind == XP_ERR_USAGE ? EXIT_USAGE : EXIT_RUNTIME;
 
+	if (err->kind == XP_ERR_INTERRUPTED)
+		code = xp_error_exit_code(err);
+
 	fprintf(stderr, PROG ": error: %s\n", err->message);
 	xp_error_destroy(err);
 	return code;

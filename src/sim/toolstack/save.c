@@ -21,6 +21,10 @@
  * A PAGE_DATA record lists pfns with their type (pin level) and whether
  * their contents follow; frames never written since allocation are zeros
  * by definition and only their pfn is recorded.
+ *
+ * SIGINT, SIGTERM and SIGHUP (lib/signal.h) end a save or restore between
+ * two batches of pages, through the same undo as any failure: the source
+ * carries on, the half-restored domain goes.
  */
 #include "config.h"
 
@@ -39,6 +43,7 @@
 #include <xen/foreign/x86_32.h>
 #include <xen/foreign/x86_64.h>
 
+#include "lib/signal.h"
 #include "lib/util.h"
 #include "sim/toolstack/toolstack.h"
 
@@ -514,6 +519,9 @@ static struct xp_error *write_pages(struct saver *s, uint64_t start_info_pfn)
 		free(body);
 		if (s->delay_us)
 			usleep(s->delay_us);
+		/* a signal ends the save between batches, as any failure does */
+		if (!err && xp_signal_pending())
+			err = xp_signal_error();
 	}
 out:
 	free(entries);
@@ -1011,6 +1019,9 @@ static struct xp_error *restore_pages(struct restorer *rs, unsigned int delay_us
 		}
 		if (delay_us)
 			usleep(delay_us);
+		/* a signal ends the restore between batches: the domain goes */
+		if (!err && xp_signal_pending())
+			err = xp_signal_error();
 		if (err)
 			break;
 	}

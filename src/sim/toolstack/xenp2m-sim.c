@@ -5,12 +5,14 @@
  *	xenp2m-sim [-v] VERB HOST [ARGS] [OPTIONS]
  *
  * The verbs live in cmd-*.c by group; what they share in cli.c.
- * Exit status: 0 ok, 2 usage error, 3 runtime failure.
+ * Exit status: 0 ok, 2 usage error, 3 runtime failure; a save, restore or
+ * migrate interrupted by signal N is undone and ends killed by it (128 + N).
  */
 #include "config.h"
 
 #include <argp.h>
 
+#include "lib/signal.h"
 #include "lib/util.h"
 #include "sim/toolstack/xenp2m-sim.h"
 
@@ -85,12 +87,17 @@ int main(int argc, char **argv)
 		.dispatcher = &dispatcher,
 	};
 	struct xp_error *err;
-	int verb_index;
+	int verb_index, rc;
 
 	argp_err_exit_status = EXIT_USAGE;
+	xp_signal_install();
 	parse_opts = &o;
 	err = xp_dispatch_find(&dispatcher, argc, argv, &o.verb, &verb_index);
 	if (err)
 		return xp_dispatch_report(&dispatcher, err);
-	return o.verb->run(&o, argc - verb_index, argv + verb_index);
+	rc = o.verb->run(&o, argc - verb_index, argv + verb_index);
+	/* a save or restore undone after a signal: end killed by it */
+	if (rc >= XP_EXIT_SIGNAL_BASE)
+		xp_signal_reraise();
+	return rc;
 }
