@@ -494,6 +494,10 @@ static void check_threads(const struct guest_view *g)
 		ok(m.frames == 0 && m.grant_frames == 0 && m.grants == 0,
 		   "handle %u has nothing left mapped", i);
 	}
+	diag("summary: threads: %s backend unnamed; first/own/clone handles x %u rounds at once "
+	     "read the mfn tree's %zu pages the same %u/%u/%u times",
+	     r[1].be->ops->name, TREE_ROUNDS, 1 + XP_MIN(g->nr_mids, (size_t)64), r[0].same,
+	     r[1].same, r[2].same);
 	/* a grant is its handle's: destroying the clone unmaps it (gntdev) */
 	if (ok_noerr(xp_backend_grant_map(r[2].be, g->domid, 1, true, &gaddr),
 		     "the clone maps grant 1")) {
