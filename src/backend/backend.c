@@ -156,7 +156,8 @@ void xp_backend_unmap_frames(struct xp_backend *be, const void *addr, size_t cou
 {
 	if (addr && be->ops->unmap_frames) {
 		be->ops->unmap_frames(be, addr, count);
-		be->live.frames--;
+		if (be->live.frames)
+			be->live.frames--;
 	}
 }
 
@@ -210,7 +211,8 @@ void xp_backend_grant_frames_unmap(struct xp_backend *be, const void *addr, unsi
 {
 	if (addr && be->ops->grant_frames_unmap) {
 		be->ops->grant_frames_unmap(be, addr, count);
-		be->live.grant_frames--;
+		if (be->live.grant_frames)
+			be->live.grant_frames--;
 	}
 }
 
@@ -247,7 +249,7 @@ struct xp_error *xp_backend_grant_unmap(struct xp_backend *be, void *addr)
 		return unsupported(be, "unmapping grants");
 	err = be->ops->grant_unmap(be, addr);
 	/* whatever else went wrong, the grant is no longer this handle's */
-	if (!err || err->kind != XP_ERR_INVALID)
+	if ((!err || err->kind != XP_ERR_INVALID) && be->live.grants)
 		be->live.grants--;
 	return err;
 }
