@@ -118,7 +118,7 @@ static struct result measure(const char *host, uint32_t domid,
 	pid = fork();
 	if (pid == 0) {
 		struct xp_backend *be;
-		struct xp_error *err = xp_backend_open(host, &be);
+		struct xp_error *err = xp_backend_open("sim", host, &be);
 		struct rusage ru;
 
 		if (err)

@@ -16,6 +16,18 @@ tests_unit_test_backoff_SOURCES = tests/unit/test-backoff.c
 tests_unit_test_backoff_LDADD = src/lib/libxplib.a
 TESTS += tests/unit/test-backoff
 
+# The command-line frame both programs share.
+check_PROGRAMS += tests/unit/test-dispatch
+tests_unit_test_dispatch_SOURCES = tests/unit/test-dispatch.c
+tests_unit_test_dispatch_LDADD = src/lib/libxplib.a
+TESTS += tests/unit/test-dispatch
+
+# The backend wrappers, their counts and interrupts (lib/signal.h).
+check_PROGRAMS += tests/unit/test-backend
+tests_unit_test_backend_SOURCES = tests/unit/test-backend.c
+tests_unit_test_backend_LDADD = $(XP_BACKEND_LIBS)
+TESTS += tests/unit/test-backend
+
 # CLI frame; the detection matrix (every fault kind -> its finding).
 TESTS += tests/scenario/cli.sh tests/scenario/check-matrix.sh tests/scenario/check-lifecycle.sh \
 	tests/scenario/check-race.sh tests/scenario/check-inputs.sh

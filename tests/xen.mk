@@ -17,8 +17,8 @@ EXTRA_DIST += tests/scenario/noxen-list.sh tests/scenario/noxen-verbs.sh tests/x
 if HAVE_XEN
 check_PROGRAMS += tests/xen/backend-probe
 tests_xen_backend_probe_SOURCES = tests/xen/backend-probe.c
-tests_xen_backend_probe_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
-tests_xen_backend_probe_LDADD = $(XP_BACKEND_LIBS)
+tests_xen_backend_probe_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -pthread
+tests_xen_backend_probe_LDADD = $(XP_BACKEND_LIBS) -lpthread
 AM_TESTS_ENVIRONMENT += XENP2M_BUILT_WITH_XEN=1; export XENP2M_BUILT_WITH_XEN;
 endif
 TESTS += tests/xen/real-xen.sh

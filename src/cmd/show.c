@@ -15,6 +15,7 @@
 #include "engine/inspector.h"
 #include "engine/p2m.h"
 #include "lib/backoff.h"
+#include "lib/signal.h"
 #include "lib/util.h"
 
 enum {
@@ -104,7 +105,8 @@ static int dump_one(void *arg, uint64_t pfn, uint64_t entry, enum xp_entry_class
 	struct dump_state *st = arg;
 
 	st->count++;
-	return xp_render_dump_entry(st->render, pfn, entry, cls) ? 0 : -1;
+	/* a signal stops the stream here; show_dump reports it */
+	return xp_render_dump_entry(st->render, pfn, entry, cls) && !xp_signal_pending() ? 0 : -1;
 }
 
 static int show_dump(struct xp_cli *cli, struct xp_backend *be, const struct xp_domain_info *d,
@@ -121,6 +123,11 @@ static int show_dump(struct xp_cli *cli, struct xp_backend *be, const struct xp_
 		return xp_cli_fail(cli, err);
 	xp_render_dump_begin(cli->render, &h);
 	err = xp_p2m_foreach(be, d->domid, a->first, a->last, dump_one, &st, &unreachable);
+	if (xp_signal_pending()) {
+		xp_error_destroy(err);
+		err = xp_signal_error();
+	}
+	/* an error that cuts the stream short ends the document it is in */
 	xp_render_dump_end(cli->render, st.count, unreachable);
 	if (err)
 		return xp_cli_fail(cli, err);
@@ -138,6 +145,8 @@ static int show_path(struct xp_cli *cli, struct xp_backend *be, const struct xp_
 		err = xp_m2p_lookup(be, a->mfn, &pfn);
 	if (!err)
 		err = xp_p2m_path(be, d->domid, pfn, &p);
+	if (!err && xp_signal_pending())
+		err = xp_signal_error();
 	if (err)
 		return xp_cli_fail(cli, err);
 	xp_render_path(cli->render, d, &p, a->has_mfn ? &a->mfn : NULL);
@@ -156,6 +165,8 @@ static int show_info(struct xp_cli *cli, struct xp_backend *be, const struct xp_
 	err = xp_p2m_info_read(be, d->domid, &info);
 	if (!err)
 		err = xp_check_domain(be, d->domid, &opts, &r);
+	if (!err && xp_signal_pending())
+		err = xp_signal_error();
 	if (err)
 		return xp_cli_fail(cli, err);
 	xp_render_p2m_info(cli->render, d, &info, r);
