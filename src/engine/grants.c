@@ -75,15 +75,11 @@ void xp_grant_table_destroy(struct xp_grant_table *g)
 static struct xp_error *add_entry(struct xp_grant_table *g, size_t *cap,
 				  const struct xp_grant_entry *e)
 {
-	if (g->count == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		struct xp_grant_entry *n = realloc(g->entries, c * sizeof(*n));
+	struct xp_grant_entry *n = xp_grow(g->entries, cap, g->count + 1, sizeof(*n));
 
-		if (!n)
-			return xp_error_nomem();
-		g->entries = n;
-		*cap = c;
-	}
+	if (!n)
+		return xp_error_nomem();
+	g->entries = n;
 	g->entries[g->count++] = *e;
 	return NULL;
 }

@@ -226,6 +226,8 @@ static struct xp_fcache_entry *fcache_find(struct xp_target *t, uint64_t mfn)
 
 static struct xp_error *map_batch(struct xp_target *t, const uint64_t *mfns, size_t n)
 {
+	struct xp_fcache_entry *c;
+	struct xp_mapping *m;
 	struct xp_error *err;
 	const void *addr;
 	int *errs;
@@ -234,28 +236,15 @@ static struct xp_error *map_batch(struct xp_target *t, const uint64_t *mfns, siz
 	errs = calloc(n, sizeof(*errs));
 	if (!errs)
 		return xp_error_nomem();
-	if (t->maps_n == t->maps_cap) {
-		size_t cap = t->maps_cap ? t->maps_cap * 2 : 16;
-		struct xp_mapping *m = realloc(t->maps, cap * sizeof(*m));
-
-		if (!m) {
-			free(errs);
-			return xp_error_nomem();
-		}
+	m = xp_grow(t->maps, &t->maps_cap, t->maps_n + 1, sizeof(*m));
+	if (m)
 		t->maps = m;
-		t->maps_cap = cap;
+	c = m ? xp_grow(t->cache, &t->cache_cap, t->cache_n + n, sizeof(*c)) : NULL;
+	if (!c) {
+		free(errs);
+		return xp_error_nomem();
 	}
-	if (t->cache_n + n > t->cache_cap) {
-		size_t cap = XP_MAX(t->cache_cap * 2, t->cache_n + n);
-		struct xp_fcache_entry *c = realloc(t->cache, cap * sizeof(*c));
-
-		if (!c) {
-			free(errs);
-			return xp_error_nomem();
-		}
-		t->cache = c;
-		t->cache_cap = cap;
-	}
+	t->cache = c;
 	err = xp_backend_map_frames(t->be, t->info.domid, mfns, n, errs, &addr);
 	if (err) {
 		free(errs);

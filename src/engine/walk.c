@@ -28,15 +28,10 @@ static void pend(struct xp_walk *w, const char *level, unsigned int has, uint64_
 {
 	struct xp_finding *f;
 
-	if (w->nr_pending == w->cap_pending) {
-		size_t cap = w->cap_pending ? w->cap_pending * 2 : 16;
-		struct xp_finding *n = realloc(w->pending, cap * sizeof(*n));
-
-		if (!n)
-			return;
-		w->pending = n;
-		w->cap_pending = cap;
-	}
+	f = xp_grow(w->pending, &w->cap_pending, w->nr_pending + 1, sizeof(*f));
+	if (!f)
+		return;
+	w->pending = f;
 	f = &w->pending[w->nr_pending++];
 	memset(f, 0, sizeof(*f));
 	f->id = XP_F_MFN_NOT_OWNED;
@@ -192,17 +187,14 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 				uint64_t p0 = (va - start) >> 12, p1 = (va_next - start) >> 12;
 
 				if (!(pte & XP_PTE_PRESENT)) {
-					if (nholes == cap_holes) {
-						size_t c = cap_holes ? cap_holes * 2 : 8;
-						struct hole *h = realloc(holes, c * sizeof(*h));
+					struct hole *h =
+						xp_grow(holes, &cap_holes, nholes + 1, sizeof(*h));
 
-						if (!h) {
-							err = xp_error_nomem();
-							goto out;
-						}
-						holes = h;
-						cap_holes = c;
+					if (!h) {
+						err = xp_error_nomem();
+						goto out;
 					}
+					holes = h;
 					holes[nholes++] =
 						(struct hole){level, idx, va, pte, n->mfn, p0, p1};
 					for (k = p0; k < p1; k++)
@@ -280,17 +272,14 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 						reason[k] = R_OK;
 					}
 				} else {
-					if (nnext == cap_next) {
-						size_t c = cap_next ? cap_next * 2 : 64;
-						struct node *nx = realloc(next, c * sizeof(*nx));
+					struct node *nx =
+						xp_grow(next, &cap_next, nnext + 1, sizeof(*nx));
 
-						if (!nx) {
-							err = xp_error_nomem();
-							goto out;
-						}
-						next = nx;
-						cap_next = c;
+					if (!nx) {
+						err = xp_error_nomem();
+						goto out;
 					}
+					next = nx;
 					next[nnext++] = (struct node){child, va, va_next};
 				}
 				va = va_next;
