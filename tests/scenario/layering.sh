@@ -1,5 +1,5 @@
 #!/bin/sh
-# The layers stay apart: only the simulator's toolstack (src/sim/toolstack/)
+# The layers stay apart: only src/render/ formats output; only the simulator's toolstack (src/sim/toolstack/)
 # runs the guest kernel model (src/guest/); the sim backend reads hosts
 # through the hypervisor's side of the simulator alone, so xenp2m does not
 # link the guest model at all.
@@ -22,6 +22,15 @@ is "$tool_users" "" "nothing outside the toolstack and the guest model includes 
 is "$(includers 'sim' $(find src/sim/toolstack -name '*.[ch]') | wc -w)" \
 	"$(find src/sim/toolstack -name '*.[ch]' | wc -l | tr -d ' ')" \
 	"(the check sees includes: every toolstack file includes a sim/ header)"
+
+# only src/render/ formats output: the verbs build models and hand them over
+# (cli.c, the edge, may say that the output itself could not be written)
+fmt_users=$(grep -lE '\b(f?printf|fputs|fputc|puts|putchar|fwrite|json_object_to_json_string[a-z_]*)\(' \
+	$(find src/cmd -name '*.c' ! -name cli.c | sort) | tr '\n' ' ')
+is "$fmt_users" "" "no verb under src/cmd/ formats output itself"
+is "$(grep -cE '\bf?printf\(' src/cmd/cli.c)" 2 \
+	"src/cmd/cli.c prints only when the renderer cannot: out of memory, the output failed"
+isnt "$(grep -lE '\bfprintf\(' src/render/*.c | wc -l | tr -d ' ')" 0 "(the check sees printing: src/render/ does it)"
 
 # the link lists, as make expands them
 ldadd() { # ldadd VAR
