@@ -45,6 +45,10 @@ endif
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
 
+# The guest module builds warning-free against Debian's kernel headers.
+TESTS += tests/scenario/module-build.sh
+EXTRA_DIST += tests/scenario/module-build.sh tests/xen/kver.sh
+
 # Help, man page and completions agree.
 TESTS += tests/scenario/docs.sh tests/scenario/style.sh
 EXTRA_DIST += tests/scenario/docs.sh tests/scenario/style.sh

@@ -25,14 +25,8 @@ XEN_IMAGE=${XEN_IMAGE:-$(ls /boot/xen-*.gz 2>/dev/null | sort -V | tail -n1 || t
 XL=$(ls /usr/lib/xen-*/bin/xl 2>/dev/null | sort -V | tail -n1 || true)
 [ -n "$XL" ] || missing "the xl toolstack (xen-utils-4.17)"
 XENBIN=$(dirname "$XL")
-if [ -z "${KVER:-}" ]; then
-	for k in $(ls /lib/modules 2>/dev/null | sort -rV); do
-		if [ -r "/boot/vmlinuz-$k" ] && [ -n "$(find "/lib/modules/$k" -name 'xen-privcmd.ko*' 2>/dev/null)" ]; then
-			KVER=$k
-			break
-		fi
-	done
-fi
+. "$XT/kver.sh"
+KVER=${KVER:-$(xt_kver || true)}
 [ -n "${KVER:-}" ] || missing "a Linux kernel with Xen dom0 modules (linux-image-amd64)"
 BUSYBOX=$(command -v busybox || true)
 [ -n "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 || missing "a static busybox (busybox-static)"
