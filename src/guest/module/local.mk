@@ -7,7 +7,7 @@ XP_MODULE_FILES = \
 	src/guest/module/grant.c src/guest/module/grow.c src/guest/module/kmap.c \
 	src/guest/module/module.h src/guest/module/Kbuild src/guest/module/Makefile \
 	src/guest/module/dkms.conf src/guest/module/build.sh src/guest/xenp2m-keys.h
-EXTRA_DIST += $(XP_MODULE_FILES)
+EXTRA_DIST += $(XP_MODULE_FILES) doc/guest-module.md
 
 module:
 	$(SHELL) $(srcdir)/src/guest/module/build.sh $(srcdir) $(abs_builddir)/src/guest/module "$(KDIR)"

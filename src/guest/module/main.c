@@ -141,6 +141,22 @@ static struct xenbus_watch xp_watch = {
 	.callback = xp_watch_fn,
 };
 
+static int xp_publish_identity(void)
+{
+	int err;
+
+	err = xp_store_home_rm();
+	if (!err)
+		err = xp_store_printf(XP_KEY_PROTOCOL, "%d", XP_PROTOCOL_VERSION);
+	if (!err)
+		err = xp_store_printf(XP_KEY_MODULE, "xenp2m_guest %s", XP_MODULE_VERSION);
+	if (!err)
+		err = xp_store_printf(XP_KEY_VARIANT, "%s", variant);
+	if (!err)
+		err = xp_store_printf(XP_KEY_STATE, "%s", XP_STATE_STARTING);
+	return err;
+}
+
 static void xp_load_work_fn(struct work_struct *work)
 {
 	char msg[XP_MESSAGE_MAX];
@@ -150,12 +166,20 @@ static void xp_load_work_fn(struct work_struct *work)
 }
 static DECLARE_WORK(xp_load_work, xp_load_work_fn);
 
+/*
+ * After a restore the guest has a new xenstore home, empty: the module
+ * starts afresh there (its keys again, sequence numbers from 1), then
+ * checks the p2m the kernel rebuilt.
+ */
 static void xp_resume_work_fn(struct work_struct *work)
 {
 	char msg[XP_MESSAGE_MAX];
 
+	xp_last_seq = 0;
+	xp_publish_identity();
 	xp_grant_resumed();
 	xp_selfcheck_run("resume", atomic_read(&xp_resumes), msg, sizeof(msg));
+	xp_store_printf(XP_KEY_STATE, "%s", XP_STATE_READY);
 }
 static DECLARE_WORK(xp_resume_work, xp_resume_work_fn);
 
@@ -174,22 +198,6 @@ static int xp_resume_notify(struct notifier_block *nb, unsigned long action, voi
 static struct notifier_block xp_resume_nb = {
 	.notifier_call = xp_resume_notify,
 };
-
-static int xp_publish_identity(void)
-{
-	int err;
-
-	err = xp_store_home_rm();
-	if (!err)
-		err = xp_store_printf(XP_KEY_PROTOCOL, "%d", XP_PROTOCOL_VERSION);
-	if (!err)
-		err = xp_store_printf(XP_KEY_MODULE, "xenp2m_guest %s", XP_MODULE_VERSION);
-	if (!err)
-		err = xp_store_printf(XP_KEY_VARIANT, "%s", variant);
-	if (!err)
-		err = xp_store_printf(XP_KEY_STATE, "%s", XP_STATE_STARTING);
-	return err;
-}
 
 static int __init xp_init(void)
 {

@@ -35,6 +35,7 @@
 #define XP_TOP_SPAN (P2M_PER_PAGE * P2M_PER_PAGE) /* pfns under one top entry */
 #define XP_TREE_PFNS (P2M_PER_PAGE * XP_TOP_SPAN) /* pfns one top page covers */
 #define XP_SELF_TRIES 3
+#define XP_BLANK_MAX 4 /* shared leaves of invalid entries remembered per pass */
 
 /* HYPERVISOR_shared_info is not exported: Linux maps it at this fixmap slot */
 static struct shared_info *xp_shinfo;
@@ -45,8 +46,12 @@ struct xp_mismatch {
 };
 
 struct xp_check {
-	unsigned long n;	  /* list entries walked */
-	unsigned long *buf, *top; /* one page each */
+	unsigned long n;		/* list entries walked */
+	unsigned long *buf, *top, *mid; /* one page each */
+	unsigned long mid_mfn;		/* the frame in mid */
+	bool mid_ok;
+	unsigned long blank[XP_BLANK_MAX]; /* frames of invalid entries only */
+	unsigned int nr_blank, next_blank;
 	unsigned long generation, fll, max_pfn;
 	u64 valid, missing, identity, foreign, leaves, mismatches;
 	unsigned int nr_rec;
@@ -163,54 +168,120 @@ static void xp_check_entries(struct xp_check *c, unsigned long base, unsigned in
 	}
 }
 
-static void xp_check_list(struct xp_check *c)
+static bool xp_known_blank(const struct xp_check *c, unsigned long mfn)
 {
-	unsigned long base;
-	unsigned int nr;
+	unsigned int i;
 
-	for (base = 0; base < c->n; base += P2M_PER_PAGE) {
-		nr = min_t(unsigned long, P2M_PER_PAGE, c->n - base);
-		if (copy_from_kernel_nofault(c->buf, xen_p2m_addr + base, nr * sizeof(long)))
-			xp_record(c, "list-fault", base, 0, 0, 0);
-		else
-			xp_check_entries(c, base, nr);
-		cond_resched();
-	}
+	for (i = 0; i < c->nr_blank; i++)
+		if (c->blank[i] == mfn)
+			return true;
+	return false;
 }
 
-static void xp_check_tree(struct xp_check *c)
+/* round robin: the shared frames come in long runs, and stay */
+static void xp_remember_blank(struct xp_check *c, unsigned long mfn)
 {
-	unsigned long leaves = DIV_ROUND_UP(min_t(unsigned long, c->n, XP_TREE_PFNS), P2M_PER_PAGE);
-	unsigned long *mid = c->buf, back = INVALID_P2M_ENTRY, want, leaf, i, j;
+	c->blank[c->next_blank++ % XP_BLANK_MAX] = mfn;
+	if (c->nr_blank < XP_BLANK_MAX)
+		c->nr_blank++;
+}
 
-	if (!c->fll || xp_read_own_frame(c, c->fll, &back, c->top)) {
-		xp_record(c, "fll", 0, c->fll, c->fll, back);
+/* a frame of ours that holds invalid entries only (p2m_missing, p2m_identity) */
+static bool xp_frame_blank(struct xp_check *c, unsigned long mfn)
+{
+	unsigned long back;
+	unsigned int i;
+
+	if (xp_known_blank(c, mfn))
+		return true;
+	if (xp_read_own_frame(c, mfn, &back, c->buf))
+		return false;
+	for (i = 0; i < P2M_PER_PAGE; i++)
+		if (c->buf[i] != INVALID_P2M_ENTRY)
+			return false;
+	xp_remember_blank(c, mfn);
+	return true;
+}
+
+/*
+ * The entries of leaf page `leaf` of the list, held by frame `mfn`.  The
+ * shared leaves (p2m_missing, p2m_identity: all entries invalid) back most
+ * of a list sized for memory hotplug: such a frame is read once per pass.
+ */
+static void xp_check_leaf_entries(struct xp_check *c, unsigned long leaf, unsigned long mfn)
+{
+	unsigned long base = leaf * P2M_PER_PAGE;
+	unsigned int nr = min_t(unsigned long, P2M_PER_PAGE, c->n - base);
+	u64 missing = c->missing;
+
+	if (xp_known_blank(c, mfn)) {
+		c->missing += nr;
 		return;
 	}
-	for (i = 0; i * P2M_PER_PAGE < leaves; i++) {
-		if (xp_read_own_frame(c, c->top[i], &back, mid)) {
-			xp_record(c, "fll-mid", i * XP_TOP_SPAN, c->top[i], c->top[i], back);
+	if (copy_from_kernel_nofault(c->buf, xen_p2m_addr + base, nr * sizeof(long))) {
+		xp_record(c, "list-fault", base, mfn, 0, 0);
+		return;
+	}
+	xp_check_entries(c, base, nr);
+	if (c->missing - missing == nr && nr == P2M_PER_PAGE)
+		xp_remember_blank(c, mfn);
+}
+
+/*
+ * Leaf `leaf` in the mfn tree: the frame that maps it in the list now.  A
+ * range the list maps with the shared p2m_identity page may be named by the
+ * shared p2m_missing page in the tree (Linux points wholly absent mid
+ * ranges at p2m_mid_missing_mfn): both hold invalid entries only, the same
+ * p2m for the toolstack, and that is accepted.
+ */
+static void xp_check_leaf_tree(struct xp_check *c, unsigned long leaf, unsigned long mfn)
+{
+	unsigned long i = leaf / P2M_PER_PAGE, back = INVALID_P2M_ENTRY, tree;
+
+	if (!(leaf % P2M_PER_PAGE) && (!c->mid_ok || c->top[i] != c->mid_mfn)) {
+		c->mid_mfn = c->top[i];
+		c->mid_ok = !xp_read_own_frame(c, c->mid_mfn, &back, c->mid);
+		if (!c->mid_ok)
+			xp_record(c, "fll-mid", i * XP_TOP_SPAN, c->mid_mfn, c->mid_mfn, back);
+	}
+	if (!c->mid_ok)
+		return;
+	c->leaves++;
+	tree = c->mid[leaf % P2M_PER_PAGE];
+	if (tree != mfn && !(xp_frame_blank(c, mfn) && xp_frame_blank(c, tree)))
+		xp_record(c, "fll-leaf", leaf * P2M_PER_PAGE, c->mid_mfn, mfn, tree);
+}
+
+static void xp_check_leaves(struct xp_check *c)
+{
+	unsigned long leaves = DIV_ROUND_UP(c->n, P2M_PER_PAGE), leaf, mfn,
+		      back = INVALID_P2M_ENTRY, tree_leaves = 0;
+
+	/* ~0: the guest publishes the linear list only, no tree */
+	if (c->fll != ~0UL) {
+		if (!c->fll || xp_read_own_frame(c, c->fll, &back, c->top))
+			xp_record(c, "fll", 0, c->fll, c->fll, back);
+		else
+			tree_leaves = min_t(unsigned long, leaves, XP_TREE_PFNS / P2M_PER_PAGE);
+	}
+	for (leaf = 0; leaf < leaves; leaf++) {
+		if (!xp_list_leaf_mfn(leaf, &mfn)) {
+			xp_record(c, "list-pte", leaf * P2M_PER_PAGE, 0, 0, 0);
 			continue;
 		}
-		for (j = 0; j < P2M_PER_PAGE && i * P2M_PER_PAGE + j < leaves; j++) {
-			leaf = i * P2M_PER_PAGE + j;
-			if (!xp_list_leaf_mfn(leaf, &want)) {
-				xp_record(c, "list-pte", leaf * P2M_PER_PAGE, 0, 0, 0);
-				continue;
-			}
-			c->leaves++;
-			if (mid[j] != want)
-				xp_record(c, "fll-leaf", leaf * P2M_PER_PAGE, c->top[i], want,
-					  mid[j]);
-		}
-		cond_resched();
+		xp_check_leaf_entries(c, leaf, mfn);
+		if (leaf < tree_leaves)
+			xp_check_leaf_tree(c, leaf, mfn);
+		if (!(leaf % 64))
+			cond_resched();
 	}
 }
 
 static void xp_check_reset(struct xp_check *c)
 {
 	c->valid = c->missing = c->identity = c->foreign = c->leaves = c->mismatches = 0;
-	c->nr_rec = 0;
+	c->nr_rec = c->nr_blank = c->next_blank = 0;
+	c->mid_ok = false;
 }
 
 /* one pass inside one p2m generation, or false when it moved */
@@ -227,9 +298,7 @@ static bool xp_check_pass(struct xp_check *c)
 	c->max_pfn = READ_ONCE(xp_shinfo->arch.max_pfn);
 	if (c->max_pfn > c->n)
 		xp_record(c, "max-pfn", c->max_pfn, 0, c->n, c->max_pfn);
-	xp_check_list(c);
-	if (c->fll != ~0UL) /* ~0: the guest publishes the linear list only */
-		xp_check_tree(c);
+	xp_check_leaves(c);
 	smp_rmb();
 	gen = READ_ONCE(xp_shinfo->arch.p2m_generation);
 	return gen == c->generation;
@@ -284,7 +353,8 @@ int xp_selfcheck_run(const char *trigger, unsigned long resumes, char *msg, size
 		return -ENOMEM;
 	c->buf = (unsigned long *)__get_free_page(GFP_KERNEL);
 	c->top = (unsigned long *)__get_free_page(GFP_KERNEL);
-	if (!c->buf || !c->top) {
+	c->mid = (unsigned long *)__get_free_page(GFP_KERNEL);
+	if (!c->buf || !c->top || !c->mid) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -313,6 +383,7 @@ int xp_selfcheck_run(const char *trigger, unsigned long resumes, char *msg, size
 out:
 	free_page((unsigned long)c->buf);
 	free_page((unsigned long)c->top);
+	free_page((unsigned long)c->mid);
 	kfree(c);
 	return err;
 }
