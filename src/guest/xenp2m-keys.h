@@ -44,7 +44,9 @@
 #define XP_VERB_GRANT "grant"		/* domid= pages= [mode=ro|rw] [seed=] */
 #define XP_VERB_RELEASE "release"	/* no arguments */
 #define XP_VERB_GROW "grow"		/* [frames=] */
-#define XP_VERB_KMAP "kmap" /* domid= refs=r,r,... [mode=] [seed=] [cycles=] [readers=] */
+#define XP_VERB_KMAP \
+	"kmap" /* domid= refs=r,r,... [mode=] [seed=] [cycles=] [readers=] [seconds=] */
+#define XP_VERB_STOP "stop" /* ends a kmap run early; no arguments */
 
 #define XP_MODE_RO "ro"
 #define XP_MODE_RW "rw"
@@ -102,6 +104,8 @@
 #define XP_KEY_KMAP_VARIANT "kmap/variant"
 #define XP_KEY_KMAP_PAGES "kmap/pages"
 #define XP_KEY_KMAP_CYCLES "kmap/cycles"
+#define XP_KEY_KMAP_PROGRESS "kmap/progress" /* cycles done so far, while it runs */
+#define XP_KEY_KMAP_ENDED "kmap/ended"	     /* cycles, seconds, stop, unload, error */
 #define XP_KEY_KMAP_READERS "kmap/readers"
 #define XP_KEY_KMAP_CPUS "kmap/cpus" /* "<cycler cpu> <reader cpus...>" */
 #define XP_KEY_KMAP_READS "kmap/reads"
@@ -117,6 +121,7 @@
 #define XP_KMAP_CYCLES_MAX 1000000
 #define XP_KMAP_CYCLES_DEFAULT 1000
 #define XP_KMAP_READERS_DEFAULT 2
+#define XP_KMAP_SECONDS_MAX 3600
 #define XP_KMAP_RECORDS_MAX 8
 
 /* Sizes: dom0 refuses anything longer (the module never writes more). */

@@ -28,25 +28,45 @@ xp_wait() {
 	done
 }
 
-# xp_request VERB [NAME=VALUE...]: one request to the module, its answer
-# waited for (2 minutes at most): $xp_errno (0, a positive errno, or
-# "timeout") and $xp_msg
-xp_request() {
-	_done=$(xp_key done)
-	case ${_done%% *} in '' | *[!0-9]*) _done=0 ;; esac
-	_seq=$((${_done%% *} + 1))
-	xenstore-write "/local/domain/$D/data/xenp2m/request" "$_seq $*"
+xp_done_seq() {	# the seq of the module's last answer, 0 for none
+	_dn=$(xp_key done)
+	_dn=${_dn%% *}
+	case $_dn in '' | *[!0-9]*) _dn=0 ;; esac
+	echo "$_dn"
+}
+
+# xp_send [SEQ] VERB [NAME=VALUE...]: write a request (SEQ, or the one after
+# the last answer) and print its seq
+xp_send() {
+	case $1 in
+	[0-9]*) _s=$1 && shift ;;
+	*) _s=$(($(xp_done_seq) + 1)) ;;
+	esac
+	xenstore-write "/local/domain/$D/data/xenp2m/request" "$_s $*"
+	echo "$_s"
+}
+
+# xp_wait_done SEQ: its answer (2 minutes at most) -> $xp_errno (0, a
+# positive errno, or "timeout") and $xp_msg
+xp_wait_done() {
 	_end=$(($(now_s) + 120))
-	until [ "$(xp_key done | cut -d' ' -f1)" = "$_seq" ]; do
+	until [ "$(xp_done_seq)" = "$1" ]; do
 		if [ "$(now_s)" -ge "$_end" ]; then
 			xp_errno=timeout
-			xp_msg="no answer to request $_seq ($*) in 120 s"
+			xp_msg="no answer to request $1 in 120 s"
 			return 1
 		fi
 		sleep 0.1
 	done
 	xp_errno=$(xp_key done | cut -d' ' -f2)
 	xp_msg=$(xp_key message)
+}
+
+# xp_request VERB [NAME=VALUE...]: one request to the module, its answer
+# waited for; $_seq is its sequence number
+xp_request() {
+	_seq=$(xp_send "$@")
+	xp_wait_done "$_seq"
 }
 
 # guest_sh COMMAND: COMMAND run in the guest by its agent -> $out $rc
@@ -147,6 +167,14 @@ t_mod_protocol() {
 	is "$xp_errno $xp_msg" "22 refs: ',2' is not a grant reference" "refs=1,,2"
 	xp_request grow frames=99
 	is "$xp_errno $xp_msg" "22 frames=99 is out of range [2, 16]" "grow frames=99"
+	_refs=1
+	for _i in $(seq 2 65); do _refs=$_refs,$_i; done
+	xp_request kmap domid=0 refs=$_refs
+	is "$xp_errno $xp_msg" "22 refs: more than 64" "kmap with 65 refs: above the cap"
+	_long=$(printf '%02100d' 0)
+	xp_request self-check "pad=$_long"
+	_len=$((${#_seq} + 16 + ${#_long}))
+	is "$xp_errno $xp_msg" "7 request of $_len bytes (at most 2048)" "a request of $_len bytes: E2BIG"
 	_d=$(xp_key done)
 	xenstore-write "/local/domain/$D/data/xenp2m/request" "hello"
 	xenstore-write "/local/domain/$D/data/xenp2m/request" "1 self-check"
@@ -251,15 +279,26 @@ t_mod_grant() {
 }
 
 # ----------------------------------------------------------------- kmap
-# t_mod_kmap VARIANT: seed 000's cycles over dom0's shared pages
-t_mod_kmap() {
+share_start() {	# dom0 shares KMAP_PAGES pages with the guest: $_refs, $_sp
 	rm -f /tmp/xt/refs
 	guest-tool share "$D" "$SH_SEED" "$KMAP_PAGES" /tmp/xt/refs >/tmp/xt/share.out 2>&1 &
 	_sp=$!
 	_n=0
 	while [ ! -e /tmp/xt/refs ] && [ $_n -lt 100 ]; do sleep 0.1; _n=$((_n + 1)); done
-	_refs=$(cat /tmp/xt/refs)
+	_refs=$(cat /tmp/xt/refs 2>/dev/null)
 	like "$_refs" '^[0-9]+(,[0-9]+){7}$' "dom0 shares $KMAP_PAGES pages with the guest"
+}
+
+share_stop() {	# and stops sharing them (SIGTERM)
+	kill -TERM "$_sp"
+	wait "$_sp"
+	is "$?" 0 "dom0 unshares"
+	is "$(cat /tmp/xt/share.out)" "unshared $KMAP_PAGES" "all $KMAP_PAGES, none still in use"
+}
+
+# t_mod_kmap VARIANT: seed 000's cycles over dom0's shared pages
+t_mod_kmap() {
+	share_start
 	xp_request kmap domid=0 refs="$_refs" seed="$SH_SEED" cycles=$KMAP_CYCLES readers=2
 	is "$xp_errno" 0 "request kmap: done"
 	is "$(xp_key kmap/variant)" "$1" "variant $1"
@@ -279,11 +318,9 @@ t_mod_kmap() {
 			"pre-fix: the window shows as faults, if the readers hit it"
 	fi
 	_first=$(xp_key kmap/anomaly/0)
+	is "$(xp_key kmap/ended) $(xp_key kmap/progress)" "cycles $KMAP_CYCLES" "ended by its cycle count"
 	is "$(xen_gnt_active 0)" 0 "nothing of dom0's left mapped (Xen's 'g' key)"
-	kill -TERM "$_sp"
-	wait "$_sp"
-	is "$?" 0 "dom0 unshares"
-	is "$(cat /tmp/xt/share.out)" "unshared $KMAP_PAGES" "all $KMAP_PAGES, none still in use"
+	share_stop
 	summary "module: kmap ($1): $(xp_key kmap/cycles) cycles x $KMAP_PAGES pages in $(xp_key kmap/duration_ms) ms, readers on vCPU 1: $_reads reads ($_orig original, $_gnt granted), $_faults faults, $(xp_key kmap/zero) zero, $(xp_key kmap/unexpected) unexpected${_first:+; first: $_first}"
 }
 
@@ -292,8 +329,34 @@ t_mod_kmap_bad() {
 	is "$xp_errno" 5 "kmap of a ref dom0 never shared: EIO"
 	like "$xp_msg" '^kmap: failed after 0 of 5 cycles: cycle 1: mapping ref 99999 \(page 0\) of domain 0 failed: hypercall 0, status -[0-9]+$' \
 		"named, with Xen's status"
-	is "$(xp_key kmap/status)" failed "kmap/status failed"
+	is "$(xp_key kmap/status) $(xp_key kmap/ended)" "failed error" "kmap/status failed, ended by the error"
 	is "$(xen_gnt_active 0)" 0 "nothing mapped"
+}
+
+# the bounds dom0's injection needs: a time limit, and a stop when it is
+# interrupted (a request that overtakes the one running)
+t_mod_kmap_limits() {
+	share_start
+	xp_request kmap domid=0 refs="$_refs" seed="$SH_SEED" cycles=1000000 readers=1 seconds=1
+	is "$xp_errno $(xp_key kmap/ended) $(xp_key kmap/status)" "0 seconds clean" \
+		"seconds=1: ended by the time limit, clean"
+	_c=$(xp_key kmap/cycles)
+	_ms=$(xp_key kmap/duration_ms)
+	ok "$([ "$_c" -gt 0 ] && [ "$_c" -lt 1000000 ] && [ "$_ms" -ge 1000 ]; echo $?)" \
+		"$_c cycles in $_ms ms"
+	xenstore-rm "/local/domain/$D/data/xenp2m/kmap/progress"
+	_k=$(xp_send kmap domid=0 refs="$_refs" seed="$SH_SEED" cycles=1000000 readers=1 seconds=120)
+	xp_wait kmap/progress '^[1-9]' 30
+	ok $? "a long run reports its progress ($(xp_key kmap/progress) cycles)"
+	_s=$(xp_send $((_k + 1)) stop)
+	xp_wait_done "$_s"
+	is "$xp_errno $xp_msg" "0 stopped" "stop, sent while it runs: answered 'stopped'"
+	is "$(xp_key kmap/ended) $(xp_key kmap/status)" "stop clean" \
+		"the run ended by the stop ($(xp_key kmap/cycles) cycles), clean"
+	xp_request stop
+	is "$xp_errno $xp_msg" "0 nothing to stop" "a stop with nothing running"
+	is "$(xen_gnt_active 0)" 0 "nothing of dom0's left mapped"
+	share_stop
 }
 
 # ----------------------------------------------------------------- rounds
@@ -402,6 +465,7 @@ mod_step "module: the grant service: 64 pages to dom0, mapped, pattern read, rel
 mod_step "module: seed 000 (fixed): $KMAP_CYCLES map / unmap_and_replace cycles, 2 readers, no anomaly" \
 	t_mod_kmap fixed
 mod_step "module: seed 000 with a bad ref: a clear error, nothing left mapped" t_mod_kmap_bad
+mod_step "module: seed 000's time limit (seconds=) and stop" t_mod_kmap_limits
 
 module_round() {	# after each save/restore round of steps.sh
 	mod_step "round $1: the module's resume self-check is clean (xenstore)" t_mod_round "$1"

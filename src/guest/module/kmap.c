@@ -65,7 +65,8 @@ struct xp_kmap {
 	unsigned int nr; /* pages */
 	domid_t domid;
 	bool readonly;
-	u64 seed, cycles, done;
+	u64 seed, cycles, done, seconds;
+	const char *ended;   /* why the cycles ended: cycles, seconds, stop, unload, error */
 	unsigned long cycle; /* the cycle running now, for the readers */
 	struct page *pages[XP_KMAP_PAGES_MAX];
 	u8 *host, *scratch;
@@ -266,15 +267,48 @@ static int xp_kmap_unmap(struct xp_kmap *km, bool pre_fix)
 	return rc;
 }
 
+/* why the run must end now, or NULL to run another cycle */
+static const char *xp_kmap_end(const struct xp_kmap *km, u64 now, u64 deadline)
+{
+	if (km->done == km->cycles)
+		return "cycles";
+	if (km->seconds && now >= deadline)
+		return "seconds";
+	if (READ_ONCE(xp_stop_asked))
+		return "stop";
+	if (READ_ONCE(xp_stopping))
+		return "unload";
+	return NULL;
+}
+
+/* whether to run another cycle; km->ended says why not */
+static bool xp_kmap_more(struct xp_kmap *km, u64 deadline, u64 *next_progress)
+{
+	u64 now = ktime_get_ns();
+
+	km->ended = xp_kmap_end(km, now, deadline);
+	if (km->ended) {
+		if (!strcmp(km->ended, "stop"))
+			xp_stop_served = true;
+		return false;
+	}
+	if (now >= *next_progress) { /* for dom0's progress display, once a second */
+		xp_store_printf(XP_KEY_KMAP_PROGRESS, "%llu", km->done);
+		*next_progress = now + NSEC_PER_SEC;
+	}
+	return true;
+}
+
 static int xp_cycler_fn(void *data)
 {
 	struct xp_kmap *km = data;
+	u64 deadline = ktime_get_ns() + km->seconds * NSEC_PER_SEC, next_progress = 0;
 	unsigned int i, w;
 	int waited;
 
 	for (waited = 0; atomic_read(&km->ready) < km->nr_readers && waited < 5000; waited++)
 		msleep(1);
-	while (km->done < km->cycles && !READ_ONCE(xp_stopping)) {
+	while (xp_kmap_more(km, deadline, &next_progress)) {
 		WRITE_ONCE(km->cycle, km->done + 1);
 		if (xp_kmap_map(km))
 			break;
@@ -288,6 +322,8 @@ static int xp_cycler_fn(void *data)
 		km->done++;
 		cond_resched();
 	}
+	if (!km->ended)
+		km->ended = "error";
 	/* a failed cycle leaves nothing mapped: undo by the fixed path if need be */
 	if (xp_kmap_unmap(km, xp_pre_fix) && xp_kmap_unmap(km, false))
 		for (i = 0; i < km->nr; i++)
@@ -429,6 +465,8 @@ static void xp_kmap_publish(struct xp_kmap *km, const char *status, u64 ms)
 			xp_pre_fix ? XP_VARIANT_PRE_FIX : XP_VARIANT_FIXED);
 	xp_store_printf(XP_KEY_KMAP_PAGES, "%u", km->nr);
 	xp_store_printf(XP_KEY_KMAP_CYCLES, "%llu", km->done);
+	xp_store_printf(XP_KEY_KMAP_PROGRESS, "%llu", km->done);
+	xp_store_printf(XP_KEY_KMAP_ENDED, "%s", km->ended ? km->ended : "error");
 	xp_store_printf(XP_KEY_KMAP_READERS, "%u", km->nr_readers);
 	xp_store_printf(XP_KEY_KMAP_CPUS, "%s", cpus);
 	xp_store_printf(XP_KEY_KMAP_READS, "%llu", sum.reads);
@@ -484,6 +522,8 @@ static int xp_kmap_args(struct xp_request *r, struct xp_kmap *km)
 	if (!err)
 		err = xp_request_u64(r, "readers", 0, XP_KMAP_READERS_MAX, XP_KMAP_READERS_DEFAULT,
 				     &readers);
+	if (!err)
+		err = xp_request_u64(r, "seconds", 0, XP_KMAP_SECONDS_MAX, 0, &km->seconds);
 	if (!err)
 		err = xp_request_mode(r, &km->readonly);
 	km->domid = domid;
@@ -560,9 +600,9 @@ int xp_kmap_request(struct xp_request *r)
 	else
 		xp_request_say(r,
 			       "kmap (%s): %s: %llu cycles of %u pages, %u readers, %llu "
-			       "anomalies",
+			       "anomalies; ended by %s",
 			       xp_pre_fix ? XP_VARIANT_PRE_FIX : XP_VARIANT_FIXED, status, km->done,
-			       km->nr, km->nr_readers, anomalies);
+			       km->nr, km->nr_readers, anomalies, km->ended);
 	pr_info("%s\n", r->msg);
 out:
 	xp_kmap_free(km);

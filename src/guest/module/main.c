@@ -32,6 +32,8 @@ MODULE_PARM_DESC(variant, "fixed: kmap unmaps with GNTTABOP_unmap_and_replace (s
 
 bool xp_pre_fix;
 bool xp_stopping;
+bool xp_stop_asked;
+bool xp_stop_served;
 struct workqueue_struct *xp_wq;
 
 static atomic_t xp_resumes = ATOMIC_INIT(0);
@@ -42,11 +44,20 @@ static int xp_selfcheck_request(struct xp_request *r)
 	return xp_selfcheck_run("request", atomic_read(&xp_resumes), r->msg, sizeof(r->msg));
 }
 
+/* "stop": the run it was meant for has ended by the time it is served */
+static int xp_stop_request(struct xp_request *r)
+{
+	xp_request_say(r, "%s", xp_stop_served ? "stopped" : "nothing to stop");
+	WRITE_ONCE(xp_stop_asked, false);
+	xp_stop_served = false;
+	return 0;
+}
+
 static const char *const xp_no_args[] = {NULL};
 static const char *const xp_grant_args[] = {"domid", "pages", "mode", "seed", NULL};
 static const char *const xp_grow_args[] = {"frames", NULL};
 static const char *const xp_kmap_args[] = {
-	"domid", "refs", "mode", "seed", "cycles", "readers", NULL,
+	"domid", "refs", "mode", "seed", "cycles", "readers", "seconds", NULL,
 };
 
 static const struct xp_verb {
@@ -59,6 +70,7 @@ static const struct xp_verb {
 	{XP_VERB_RELEASE, xp_no_args, xp_grant_release_request},
 	{XP_VERB_GROW, xp_grow_args, xp_grow_request},
 	{XP_VERB_KMAP, xp_kmap_args, xp_kmap_request},
+	{XP_VERB_STOP, xp_no_args, xp_stop_request},
 };
 
 static bool xp_verb_takes(const struct xp_verb *v, const char *name)
@@ -114,7 +126,7 @@ static void xp_request_work_fn(struct work_struct *work)
 	}
 	if (r->seq <= xp_last_seq)
 		goto out; /* answered already: the watch fired again */
-	xp_last_seq = r->seq;
+	WRITE_ONCE(xp_last_seq, r->seq);
 	if (len > XP_REQUEST_MAX) {
 		xp_request_say(r, "request of %u bytes (at most %d)", len, XP_REQUEST_MAX);
 		err = -E2BIG;
@@ -130,10 +142,30 @@ out:
 }
 static DECLARE_WORK(xp_request_work, xp_request_work_fn);
 
+/*
+ * Requests queue up behind the one running; "<seq> stop" must reach a
+ * running kmap at once, so the watch looks for it before queueing.
+ */
+static void xp_peek_stop(void)
+{
+	char verb[8];
+	u32 seq;
+	char *text = xenbus_read(XBT_NIL, XP_KEY_HOME, XP_KEY_REQUEST, NULL);
+
+	if (IS_ERR(text))
+		return;
+	if (sscanf(text, "%u %7s", &seq, verb) == 2 && seq > READ_ONCE(xp_last_seq) &&
+	    !strcmp(verb, XP_VERB_STOP))
+		WRITE_ONCE(xp_stop_asked, true);
+	kfree(text);
+}
+
 static void xp_watch_fn(struct xenbus_watch *watch, const char *path, const char *token)
 {
-	if (!READ_ONCE(xp_stopping))
-		queue_work(xp_wq, &xp_request_work);
+	if (READ_ONCE(xp_stopping))
+		return;
+	xp_peek_stop();
+	queue_work(xp_wq, &xp_request_work);
 }
 
 static struct xenbus_watch xp_watch = {
@@ -175,7 +207,7 @@ static void xp_resume_work_fn(struct work_struct *work)
 {
 	char msg[XP_MESSAGE_MAX];
 
-	xp_last_seq = 0;
+	WRITE_ONCE(xp_last_seq, 0);
 	xp_publish_identity();
 	xp_grant_resumed();
 	xp_selfcheck_run("resume", atomic_read(&xp_resumes), msg, sizeof(msg));

@@ -18,6 +18,8 @@
 
 extern bool xp_pre_fix;		       /* variant=pre-fix */
 extern bool xp_stopping;	       /* the module is unloading */
+extern bool xp_stop_asked;	       /* dom0 asked a running kmap to stop */
+extern bool xp_stop_served;	       /* and one did */
 extern struct workqueue_struct *xp_wq; /* ordered: one request at a time */
 
 /* A request from dom0, parsed in place; msg is the reply's message. */
