@@ -7,6 +7,7 @@
 # (the last 1000 bytes) to data/xt/out and "<seq> <exit status>" to
 # data/xt/rc, which dom0 waits for (steps-module.sh: guest_sh).  Paths are
 # relative to the guest's xenstore home, which follows it through a restore.
+# It looks twice a second: a process or two per look, little for TCG.
 last=0
 while :; do
 	c=$(xenstore-read data/xt/cmd 2>/dev/null)
@@ -23,5 +24,5 @@ while :; do
 		fi
 		;;
 	esac
-	sleep 0.2
+	sleep 0.5
 done

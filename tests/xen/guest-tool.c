@@ -8,6 +8,7 @@
  *	guest-tool p2m-set DOMID PFN VALUE
  *	guest-tool map [--write] [--hold FILE] DOMID SEED REF...
  *	guest-tool share [--write] DOMID SEED PAGES FILE
+ *	guest-tool xs-dump PATH
  *
  * p2m-get prints a 64-bit PV guest's p2m entry of PFN, found through the mfn
  * tree its shared_info publishes; p2m-set writes VALUE there through a
@@ -17,7 +18,9 @@
  * with --hold it first creates FILE and keeps the mapping until SIGTERM or
  * SIGINT.  share shares PAGES pages of dom0 with the guest (libxengntshr),
  * filled with the pattern of SEED, writes their refs "r,r,..." to FILE and
- * keeps them shared until SIGTERM or SIGINT.
+ * keeps them shared until SIGTERM or SIGINT.  xs-dump prints every xenstore
+ * key under PATH as "relative/path=value", one per line, non-printable
+ * bytes as \xNN (one read of many keys, for the shell steps).
  *
  * Exit: 0 done, 1 a page without the pattern, 2 usage, 3 a Xen call failed.
  */
@@ -35,6 +38,7 @@
 #include <unistd.h>
 
 #include <xenctrl.h>
+#include <xenstore.h>
 #include <xenforeignmemory.h>
 #include <xengnttab.h>
 
@@ -175,12 +179,61 @@ static int write_file(const char *path, const char *text)
 	return 0;
 }
 
+/* the keys under base/rel, depth-first; bounded: a guest writes these */
+static int xs_dump_dir(struct xs_handle *xs, const char *base, const char *rel, int depth)
+{
+	char path[1024];
+	unsigned int n, i, len, k;
+	char **names;
+	char *val;
+
+	if (snprintf(path, sizeof(path), "%s%s%s", base, *rel ? "/" : "", rel) >= (int)sizeof(path))
+		return 0;
+	names = xs_directory(xs, XBT_NULL, path, &n);
+	if (!names)
+		return depth ? 0 : fail(path);
+	for (i = 0; i < n && i < 1000; i++) {
+		char sub[1024];
+
+		if (snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", names[i]) >=
+			    (int)sizeof(sub) ||
+		    snprintf(path, sizeof(path), "%s/%s", base, sub) >= (int)sizeof(path))
+			continue;
+		val = xs_read(xs, XBT_NULL, path, &len);
+		if (val && len) {
+			printf("%s=", sub);
+			for (k = 0; k < len; k++)
+				printf(val[k] >= 0x20 && val[k] < 0x7f ? "%c" : "\\x%02x",
+				       (unsigned char)val[k]);
+			printf("\n");
+		}
+		free(val);
+		if (depth < 8)
+			xs_dump_dir(xs, base, sub, depth + 1);
+	}
+	free(names);
+	return 0;
+}
+
+static int xs_dump(const char *base)
+{
+	struct xs_handle *xs = xs_open(XS_OPEN_READONLY);
+	int rc;
+
+	if (!xs)
+		return fail("xs_open");
+	rc = xs_dump_dir(xs, base, "", 0);
+	xs_close(xs);
+	return rc;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: guest-tool p2m-get DOMID PFN\n"
 			"       guest-tool p2m-set DOMID PFN VALUE\n"
 			"       guest-tool map [--write] [--hold FILE] DOMID SEED REF...\n"
-			"       guest-tool share [--write] DOMID SEED PAGES FILE\n");
+			"       guest-tool share [--write] DOMID SEED PAGES FILE\n"
+			"       guest-tool xs-dump PATH\n");
 	return 2;
 }
 
@@ -282,6 +335,8 @@ int main(int argc, char **argv)
 	bool writable = false;
 	int i = 2;
 
+	if (!strcmp(verb, "xs-dump"))
+		return argc == 3 ? xs_dump(argv[2]) : usage();
 	for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
 		if (!strcmp(argv[i], "--write"))
 			writable = true;

@@ -10,7 +10,7 @@
 # xen-utils-4.17, linux-image-amd64, busybox-static, cpio, qemu-system-x86.
 # Without them: a loud SKIP, or a failure with XENP2M_REQUIRE_XEN_TESTS=1.
 # XENP2M_SKIP_XEN_TESTS=1 skips on purpose (even when required).
-# XENP2M_XEN_TIMEOUT (seconds, default 400) bounds the QEMU run.
+# XENP2M_XEN_TIMEOUT (seconds, default 600) bounds the QEMU run.
 # XENP2M_XEN_EXPLORE=1 also boots a PVH guest and tries an HVM one.  Output: $top_builddir/tests/xen/out/
 # (serial.log: the whole console, each line stamped with host seconds).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -73,7 +73,7 @@ XEN_ARGS="$XEN_ARGS loglvl=all guest_loglvl=all ${XENP2M_XEN_EXTRA_ARGS:-}"
 DOM0_ARGS="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4"
 # XENP2M_XEN_EXPLORE=1: also try what is slow or flaky here (steps.sh)
 [ "${XENP2M_XEN_EXPLORE:-0}" = 1 ] && DOM0_ARGS="$DOM0_ARGS xt_explore=1"
-timeout --foreground -k 10 "${XENP2M_XEN_TIMEOUT:-400}" \
+timeout --foreground -k 10 "${XENP2M_XEN_TIMEOUT:-600}" \
 	"$QEMU" -accel tcg,thread=multi -cpu "${XENP2M_QEMU_CPU:-max,-smap,-rdtscp,-xsave}" \
 	-machine pc -smp 2 -m 3072 -display none -vga none -monitor none -no-reboot \
 	-serial stdio -serial "file:$OUT/results.log" \

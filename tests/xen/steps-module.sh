@@ -15,21 +15,41 @@ SH_SEED=0xc0ffee # dom0's shared pages' pattern
 KMAP_CYCLES=5000
 KMAP_PAGES=8
 
-xp_key() {	# xp_key KEY: the module's KEY in the guest's xenstore
+# The module's keys are read all at once (xp_snap, after every answer and
+# every wait), then looked up in the shell (xp_key): one process, not one
+# per key.
+xp_snap() {
+	guest-tool xs-dump "/local/domain/$D/data/xenp2m" >"$XT_DIR/xp.snap" 2>/dev/null
+}
+
+xp_key() {	# xp_key KEY: KEY's value in the last snapshot
+	while IFS= read -r _kl; do
+		case $_kl in "$1="*)
+			printf '%s\n' "${_kl#*=}"
+			return 0
+			;;
+		esac
+	done <"$XT_DIR/xp.snap"
+	return 1
+}
+
+xp_live() {	# xp_live KEY: KEY's value now
 	xenstore-read "/local/domain/$D/data/xenp2m/$1" 2>/dev/null
 }
 
-# xp_wait KEY REGEX SECONDS: until the module's KEY matches REGEX
+# xp_wait KEY REGEX SECONDS: until the module's KEY matches REGEX, then a
+# snapshot
 xp_wait() {
 	_end=$(($(now_s) + $3))
-	until xp_key "$1" | grep -Eq -- "$2"; do
+	until xp_live "$1" | grep -Eq -- "$2"; do
 		[ "$(now_s)" -lt "$_end" ] || return 1
 		sleep 0.2
 	done
+	xp_snap
 }
 
 xp_done_seq() {	# the seq of the module's last answer, 0 for none
-	_dn=$(xp_key done)
+	_dn=$(xp_live done)
 	_dn=${_dn%% *}
 	case $_dn in '' | *[!0-9]*) _dn=0 ;; esac
 	echo "$_dn"
@@ -58,7 +78,9 @@ xp_wait_done() {
 		fi
 		sleep 0.1
 	done
-	xp_errno=$(xp_key done | cut -d' ' -f2)
+	xp_snap
+	xp_errno=$(xp_key done)
+	xp_errno=${xp_errno#* }
 	xp_msg=$(xp_key message)
 }
 
@@ -175,11 +197,11 @@ t_mod_protocol() {
 	xp_request self-check "pad=$_long"
 	_len=$((${#_seq} + 16 + ${#_long}))
 	is "$xp_errno $xp_msg" "7 request of $_len bytes (at most 2048)" "a request of $_len bytes: E2BIG"
-	_d=$(xp_key done)
+	_d=$(xp_live done)
 	xenstore-write "/local/domain/$D/data/xenp2m/request" "hello"
 	xenstore-write "/local/domain/$D/data/xenp2m/request" "1 self-check"
 	sleep 2
-	is "$(xp_key done)" "$_d" "no sequence number, an old one: ignored, done unchanged"
+	is "$(xp_live done)" "$_d" "no sequence number, an old one: ignored, done unchanged"
 	xp_request self-check
 	is "$xp_errno" 0 "and the next request is served"
 	MOD_RUN=$((MOD_RUN + 1))
