@@ -66,6 +66,10 @@ endif
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
 
+# The guest module builds warning-free against Debian's kernel headers.
+TESTS += tests/scenario/module-build.sh
+EXTRA_DIST += tests/scenario/module-build.sh tests/xen/kver.sh
+
 # Help, man page and completions agree (and the man page's FINDINGS with the
 # engine's id table); the engine keeps its rules.
 check_PROGRAMS += tests/unit/print-findings
