@@ -18,9 +18,8 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
-#include "engine/engine.h"
-#include "engine/target.h"
-#include "engine/walk.h"
+#include "engine/inspector.h"
+#include "engine/p2m.h"
 #include "lib/util.h"
 
 struct result {
@@ -40,33 +39,28 @@ static void die(struct xp_error *err)
 /* The baseline: leaf pages in batches, every entry, M2P of the valid ones. */
 static void baseline(struct xp_backend *be, uint32_t domid, struct result *res)
 {
-	struct xp_report *scratch = xp_report_create(0);
-	struct xp_walk w = {0};
-	struct xp_target *t;
+	struct xp_p2m_leaves *l;
 	struct xp_error *err;
-	const uint64_t *leaves;
-	uint64_t n, k, sum = 0, pfns = 0, t0;
+	const uint64_t *m2p;
+	uint64_t m2p_nr, k, sum = 0, pfns = 0, t0;
+	unsigned int fpp;
 	uint64_t *batch = malloc(XP_BATCH * sizeof(*batch));
 	int *errs = malloc(XP_BATCH * sizeof(*errs));
 
-	err = xp_target_open(be, domid, &t);
+	err = xp_p2m_leaves_read(be, domid, &l);
+	if (!err)
+		err = xp_backend_m2p_map(be, &m2p, &m2p_nr);
 	if (err)
 		die(err);
-	xp_target_read_shinfo(t, &w.si);
-	w.layout = xp_layout_of(t, &w.si);
-	err = xp_walk_structures(t, &w, scratch);
-	if (err)
-		die(err);
-	leaves = w.list_leaf ? w.list_leaf : w.tree_leaf;
-	n = w.list_leaf ? w.nr_pages : w.tree_pages;
+	fpp = (unsigned int)(XP_PAGE_SIZE / l->width);
 
 	t0 = xp_now_ns();
-	for (k = 0; k < n;) {
+	for (k = 0; k < l->count;) {
 		const void *addr;
 		size_t m = 0, j, i;
 
-		while (k < n && m < XP_BATCH)
-			batch[m++] = leaves[k++];
+		while (k < l->count && m < XP_BATCH)
+			batch[m++] = l->mfn[k++];
 		err = xp_backend_map_frames(be, domid, batch, m, errs, &addr);
 		if (err)
 			die(err);
@@ -76,24 +70,22 @@ static void baseline(struct xp_backend *be, uint32_t domid, struct result *res)
 
 			if (errs[j])
 				continue;
-			for (i = 0; i < t->fpp; i++) {
-				uint64_t e = t->width == 8 ? p[i] : ((const uint32_t *)p)[i];
+			for (i = 0; i < fpp; i++) {
+				uint64_t e = l->width == 8 ? p[i] : ((const uint32_t *)p)[i];
 
 				sum += e;
-				if (e < t->m2p_nr)
-					sum += t->m2p[e];
+				if (e < m2p_nr)
+					sum += m2p[e];
 			}
-			pfns += t->fpp;
+			pfns += fpp;
 		}
 		xp_backend_unmap_frames(be, addr, m);
 	}
 	res->seconds = (double)(xp_now_ns() - t0) / 1e9;
-	res->pfns = XP_MIN(pfns, w.max_pfn);
+	res->pfns = XP_MIN(pfns, l->max_pfn);
 	res->checksum = sum;
 	res->ok = 1;
-	xp_walk_release(&w);
-	xp_target_destroy(t);
-	xp_report_destroy(scratch);
+	xp_p2m_leaves_destroy(l);
 	free(batch);
 	free(errs);
 }
@@ -126,7 +118,7 @@ static struct result measure(const char *host, uint32_t domid,
 	pid = fork();
 	if (pid == 0) {
 		struct xp_backend *be;
-		struct xp_error *err = xp_backend_open(host, &be);
+		struct xp_error *err = xp_backend_open("sim", host, &be);
 		struct rusage ru;
 
 		if (err)

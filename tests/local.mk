@@ -11,6 +11,22 @@ check_PROGRAMS += tests/unit/test-util
 tests_unit_test_util_SOURCES = tests/unit/test-util.c
 tests_unit_test_util_LDADD = src/lib/libxplib.a
 TESTS += tests/unit/test-util
+check_PROGRAMS += tests/unit/test-backoff
+tests_unit_test_backoff_SOURCES = tests/unit/test-backoff.c
+tests_unit_test_backoff_LDADD = src/lib/libxplib.a
+TESTS += tests/unit/test-backoff
+
+# The command-line frame both programs share.
+check_PROGRAMS += tests/unit/test-dispatch
+tests_unit_test_dispatch_SOURCES = tests/unit/test-dispatch.c
+tests_unit_test_dispatch_LDADD = src/lib/libxplib.a
+TESTS += tests/unit/test-dispatch
+
+# The backend wrappers, their counts and interrupts (lib/signal.h).
+check_PROGRAMS += tests/unit/test-backend
+tests_unit_test_backend_SOURCES = tests/unit/test-backend.c
+tests_unit_test_backend_LDADD = $(XP_BACKEND_LIBS)
+TESTS += tests/unit/test-backend
 
 # CLI frame; the detection matrix (every fault kind -> its finding).
 TESTS += tests/scenario/cli.sh tests/scenario/check-matrix.sh tests/scenario/check-lifecycle.sh \
@@ -26,6 +42,11 @@ tests_unit_test_engine_SOURCES = tests/unit/test-engine.c
 tests_unit_test_engine_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a \
 	$(XP_BACKEND_LIBS)
 TESTS += tests/unit/test-engine
+check_PROGRAMS += tests/unit/test-inspector
+tests_unit_test_inspector_SOURCES = tests/unit/test-inspector.c
+tests_unit_test_inspector_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a \
+	$(XP_BACKEND_LIBS)
+TESTS += tests/unit/test-inspector
 
 # Fuzz targets: libFuzzer with --enable-fuzzing (clang), otherwise a replay
 # driver; `make check` replays the committed corpora either way.
@@ -45,9 +66,18 @@ endif
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
 
-# Help, man page and completions agree.
-TESTS += tests/scenario/docs.sh tests/scenario/style.sh
-EXTRA_DIST += tests/scenario/docs.sh tests/scenario/style.sh
+# The guest module builds warning-free against Debian's kernel headers.
+TESTS += tests/scenario/module-build.sh
+EXTRA_DIST += tests/scenario/module-build.sh tests/xen/kver.sh
+
+# Help, man page and completions agree (and the man page's FINDINGS with the
+# engine's id table); the engine keeps its rules.
+check_PROGRAMS += tests/unit/print-findings
+tests_unit_print_findings_SOURCES = tests/unit/print-findings.c
+tests_unit_print_findings_LDADD = src/engine/libxpengine.a
+TESTS += tests/scenario/docs.sh tests/scenario/style.sh tests/scenario/engine-rules.sh
+EXTRA_DIST += tests/scenario/docs.sh tests/scenario/style.sh tests/scenario/engine-rules.sh \
+	doc/design.md
 
 # The renderers on their own.
 check_PROGRAMS += tests/unit/test-render

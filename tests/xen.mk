@@ -12,13 +12,19 @@ tests_xen_json_flat_LDADD = $(JSONC_LIBS)
 EXTRA_DIST += tests/scenario/noxen-list.sh tests/scenario/noxen-verbs.sh tests/xen/helpers.sh \
 	tests/xen/mfndump-sample.txt \
 	tests/xen/real-xen.sh tests/xen/build-initramfs.sh tests/xen/domu-init.sh \
-	tests/xen/dom0-init.sh tests/xen/dom0-lib.sh tests/xen/steps.sh doc/real-xen.md
+	tests/xen/dom0-init.sh tests/xen/dom0-lib.sh tests/xen/steps.sh doc/real-xen.md \
+	tests/xen/steps-module.sh tests/xen/domu-agent.sh
 
 if HAVE_XEN
 check_PROGRAMS += tests/xen/backend-probe
 tests_xen_backend_probe_SOURCES = tests/xen/backend-probe.c
-tests_xen_backend_probe_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
-tests_xen_backend_probe_LDADD = $(XP_BACKEND_LIBS)
+tests_xen_backend_probe_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -pthread
+tests_xen_backend_probe_LDADD = $(XP_BACKEND_LIBS) -lpthread
+# dom0's side of the guest module's steps (tests/xen/steps-module.sh)
+check_PROGRAMS += tests/xen/guest-tool
+tests_xen_guest_tool_SOURCES = tests/xen/guest-tool.c
+tests_xen_guest_tool_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_xen_guest_tool_LDADD = $(XEN_LIBS)
 AM_TESTS_ENVIRONMENT += XENP2M_BUILT_WITH_XEN=1; export XENP2M_BUILT_WITH_XEN;
 endif
 TESTS += tests/xen/real-xen.sh

@@ -10,7 +10,7 @@ BUILD="autoconf automake pkg-config make gcc libc6-dev libjson-c-dev libncurses-
 TEST="python3 tmux clang-format"
 PACKAGE="dpkg-dev debhelper dh-dkms lintian debootstrap"
 REALXEN="xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils \
-	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod"
+	linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static cpio kmod"
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: run as root (sudo $0)" >&2
 	exit 1

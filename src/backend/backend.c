@@ -6,30 +6,105 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "lib/signal.h"
 #include "lib/util.h"
 
 #define unsupported(be, what)                                                                  \
 	xp_error_create(XP_ERR_UNSUPPORTED, EOPNOTSUPP, "%s: not supported by the %s backend", \
 			what, (be)->ops->name)
 
-struct xp_error *xp_backend_open(const char *sim_path, struct xp_backend **out)
+#ifndef HAVE_XEN
+static struct xp_error *xen_unbuilt(void)
 {
-	*out = NULL;
-	if (sim_path)
-		return xp_backend_sim_open(sim_path, out);
-#ifdef HAVE_XEN
-	return xp_backend_xen_open(out);
-#else
 	return xp_error_create(XP_ERR_UNAVAILABLE, ENOSYS,
 			       "this xenp2m was built without the Xen backend; "
 			       "try the simulated host with --sim=HOSTFILE");
+}
+
+static struct xp_error *xen_unbuilt_probe(const char *source)
+{
+	return xen_unbuilt();
+}
+
+static struct xp_error *xen_unbuilt_open(const char *source, struct xp_backend **out)
+{
+	return xen_unbuilt();
+}
+
+const struct xp_backend_class xp_backend_xen = {
+	.name = "xen",
+	.probe = xen_unbuilt_probe,
+	.open = xen_unbuilt_open,
+};
 #endif
+
+const struct xp_backend_class *const xp_backend_classes[] = {
+	&xp_backend_xen,
+	&xp_backend_sim,
+};
+
+const size_t xp_backend_nr_classes = XP_ARRAY_SIZE(xp_backend_classes);
+
+const struct xp_backend_class *xp_backend_class_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < xp_backend_nr_classes; i++)
+		if (strcmp(xp_backend_classes[i]->name, name) == 0)
+			return xp_backend_classes[i];
+	return NULL;
+}
+
+struct xp_error *xp_backend_open(const char *name, const char *source, struct xp_backend **out)
+{
+	struct xp_error *first = NULL, *err;
+	const struct xp_backend_class *c;
+	size_t i;
+
+	*out = NULL;
+	if (name) {
+		c = xp_backend_class_find(name);
+		if (!c)
+			return xp_error_create(XP_ERR_USAGE, EINVAL, "no backend named '%s'", name);
+		return c->open(source, out);
+	}
+	for (i = 0; i < xp_backend_nr_classes; i++) {
+		c = xp_backend_classes[i];
+		if (!c->file != !source)
+			continue;
+		err = c->probe(source);
+		if (!err) {
+			xp_error_destroy(first);
+			return c->open(source, out);
+		}
+		if (first)
+			xp_error_destroy(err);
+		else
+			first = err;
+	}
+	if (!first)
+		first = xp_error_create(XP_ERR_UNAVAILABLE, ENOENT, "no backend reads %s",
+					source ? source : "the running host");
+	return first;
 }
 
 void xp_backend_destroy(struct xp_backend *be)
 {
 	if (be)
 		be->ops->destroy(be);
+}
+
+struct xp_error *xp_backend_clone(struct xp_backend *be, struct xp_backend **out)
+{
+	*out = NULL;
+	if (!be->ops->clone)
+		return unsupported(be, "cloning a handle");
+	return be->ops->clone(be, out);
+}
+
+void xp_backend_mappings(const struct xp_backend *be, struct xp_backend_mappings *m)
+{
+	*m = be->live;
 }
 
 struct xp_error *xp_backend_host_info(struct xp_backend *be, struct xp_host_info *info)
@@ -62,18 +137,28 @@ struct xp_error *xp_backend_domain_info(struct xp_backend *be, uint32_t domid,
 struct xp_error *xp_backend_map_frames(struct xp_backend *be, uint32_t domid, const uint64_t *mfns,
 				       size_t count, int *errs, const void **addr)
 {
+	struct xp_error *err;
+
 	*addr = NULL;
 	if (!be->ops->map_frames)
 		return unsupported(be, "mapping guest frames");
 	if (count == 0)
 		return xp_error_create(XP_ERR_RUNTIME, EINVAL, "mapping zero frames");
-	return be->ops->map_frames(be, domid, mfns, count, errs, addr);
+	if (xp_signal_pending())
+		return xp_signal_error();
+	err = be->ops->map_frames(be, domid, mfns, count, errs, addr);
+	if (!err)
+		be->live.frames++;
+	return err;
 }
 
 void xp_backend_unmap_frames(struct xp_backend *be, const void *addr, size_t count)
 {
-	if (addr && be->ops->unmap_frames)
+	if (addr && be->ops->unmap_frames) {
 		be->ops->unmap_frames(be, addr, count);
+		if (be->live.frames)
+			be->live.frames--;
+	}
 }
 
 struct xp_error *xp_backend_m2p_map(struct xp_backend *be, const uint64_t **table,
@@ -109,16 +194,26 @@ struct xp_error *xp_backend_grant_frames_map(struct xp_backend *be, uint32_t dom
 					     unsigned int first, unsigned int count,
 					     const void **addr)
 {
+	struct xp_error *err;
+
 	*addr = NULL;
 	if (!be->ops->grant_frames_map)
 		return unsupported(be, "mapping grant-table frames");
-	return be->ops->grant_frames_map(be, domid, status, first, count, addr);
+	if (xp_signal_pending())
+		return xp_signal_error();
+	err = be->ops->grant_frames_map(be, domid, status, first, count, addr);
+	if (!err)
+		be->live.grant_frames++;
+	return err;
 }
 
 void xp_backend_grant_frames_unmap(struct xp_backend *be, const void *addr, unsigned int count)
 {
-	if (addr && be->ops->grant_frames_unmap)
+	if (addr && be->ops->grant_frames_unmap) {
 		be->ops->grant_frames_unmap(be, addr, count);
+		if (be->live.grant_frames)
+			be->live.grant_frames--;
+	}
 }
 
 struct xp_error *xp_backend_toolstack_rings(struct xp_backend *be, uint32_t domid,
@@ -128,6 +223,35 @@ struct xp_error *xp_backend_toolstack_rings(struct xp_backend *be, uint32_t domi
 	if (!be->ops->toolstack_rings)
 		return unsupported(be, "reading the toolstack's ring frames");
 	return be->ops->toolstack_rings(be, domid, console_mfn, store_mfn);
+}
+
+struct xp_error *xp_backend_grant_map(struct xp_backend *be, uint32_t domid, uint32_t ref,
+				      bool readonly, void **addr)
+{
+	struct xp_error *err;
+
+	*addr = NULL;
+	if (!be->ops->grant_map)
+		return unsupported(be, "mapping grants");
+	if (xp_signal_pending())
+		return xp_signal_error();
+	err = be->ops->grant_map(be, domid, ref, readonly, addr);
+	if (!err)
+		be->live.grants++;
+	return err;
+}
+
+struct xp_error *xp_backend_grant_unmap(struct xp_backend *be, void *addr)
+{
+	struct xp_error *err;
+
+	if (!be->ops->grant_unmap)
+		return unsupported(be, "unmapping grants");
+	err = be->ops->grant_unmap(be, addr);
+	/* whatever else went wrong, the grant is no longer this handle's */
+	if ((!err || err->kind != XP_ERR_INVALID) && be->live.grants)
+		be->live.grants--;
+	return err;
 }
 
 struct xp_error *xp_backend_resolve(struct xp_backend *be, const char *what,

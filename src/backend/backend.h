@@ -10,6 +10,28 @@
  * Everything a backend returns about a guest comes from the hypervisor, not
  * from the guest, and may be trusted for sizes and bounds.  Guest memory
  * itself (what map_frames returns) is hostile input.
+ *
+ * Threading contract.  A handle (struct xp_backend) is used by one thread
+ * at a time: its operations take no lock and keep per-handle state (the
+ * library's last message, connections opened on first use, the M2P
+ * mapping, the mappings it must undo).  Another thread opens a handle of
+ * its own, or gets a clone (xp_backend_clone) from the thread that uses
+ * the handle.  Handles share no mutable state -- nothing static, no scratch
+ * buffer, no mapping -- so any number of them may work at once, each in its
+ * own thread (tests/unit/test-backend-threads.c).  What a handle hands out
+ * (mapped frames, the M2P) stays valid until it is unmapped or the handle
+ * destroyed, and any thread may read it meanwhile.
+ *
+ * Mappings.  The wrappers count what a handle has mapped
+ * (xp_backend_mappings); every grant and grant-table frame a backend maps
+ * is also tracked by the backend itself, so that destroying the handle
+ * unmaps whatever is left -- also after an interrupt.
+ *
+ * Interrupts.  Once the program has installed lib/signal.h's handlers, the
+ * wrappers that map (frames, grant frames, grants) fail with
+ * XP_ERR_INTERRUPTED after SIGINT, SIGTERM or SIGHUP.  Every long loop maps
+ * in batches, so it ends within a batch; its callers unwind, unmapping as
+ * they go, and the program destroys the handle and reports "interrupted".
  */
 #ifndef XP_BACKEND_H
 #define XP_BACKEND_H
@@ -56,11 +78,21 @@ struct xp_host_info {
 	char backend[16]; /* "xen", "sim" */
 };
 
+/* What a handle has mapped now (xp_backend_mappings). */
+struct xp_backend_mappings {
+	size_t frames;	     /* map_frames regions */
+	size_t grant_frames; /* grant_frames_map regions */
+	size_t grants;	     /* grant_map grants */
+};
+
 struct xp_backend;
 
 struct xp_backend_ops {
 	const char *name;
+	/* Unmap what the handle still has mapped (grants first), then free it. */
 	void (*destroy)(struct xp_backend *be);
+	/* A new handle onto the same source, sharing no mutable state. */
+	struct xp_error *(*clone)(struct xp_backend *be, struct xp_backend **out);
 
 	struct xp_error *(*host_info)(struct xp_backend *be, struct xp_host_info *info);
 	/* All domains, sorted by domid.  *infos is malloc()ed; free() it. */
@@ -94,7 +126,7 @@ struct xp_backend_ops {
 				     uint64_t *cr3_mfn);
 
 	/*
-	 * Grant tables (see DESIGN.md section 3).  grant_table_info reports the
+	 * Grant tables (doc/design.md section 5.6).  grant_table_info reports the
 	 * table's version and *current* number of shared/status frames, found
 	 * without growing the table; grant_frames_map maps frames below that
 	 * size read-only.
@@ -114,7 +146,12 @@ struct xp_backend_ops {
 	 */
 	struct xp_error *(*toolstack_rings)(struct xp_backend *be, uint32_t domid,
 					    uint64_t *console_mfn, uint64_t *store_mfn);
-	/* Map a grant that @domid gave to us, and unmap it again. */
+	/*
+	 * Map a grant that @domid gave to us, and unmap it again.  Unmapping
+	 * fails with XP_ERR_INVALID, changing nothing, for an address this
+	 * handle did not map; after any other outcome the grant is no longer
+	 * the handle's (the hypervisor may have refused to let go of it).
+	 */
 	struct xp_error *(*grant_map)(struct xp_backend *be, uint32_t domid, uint32_t ref,
 				      bool readonly, void **addr);
 	struct xp_error *(*grant_unmap)(struct xp_backend *be, void *addr);
@@ -123,17 +160,54 @@ struct xp_backend_ops {
 struct xp_backend {
 	const struct xp_backend_ops *ops;
 	void *priv;
+	struct xp_backend_mappings live; /* kept by the wrappers */
 };
 
 /*
- * Open a backend: the simulated host in @sim_path when it is not NULL,
- * otherwise the real hypervisor.  Fails with XP_ERR_UNAVAILABLE (no Xen,
- * with a hint to use --sim) or XP_ERR_PERM (not root).
+ * The backends, in the order automatic selection tries them: the running
+ * hypervisor first, then the ones that read a file.  A "core" backend (xl
+ * dump-core files) will be the next entry.
  */
-struct xp_error *xp_backend_open(const char *sim_path, struct xp_backend **out);
+struct xp_backend_class {
+	const char *name; /* "xen", "sim" */
+	/* The file it reads ("HOSTFILE"); NULL: the running host. */
+	const char *file;
+	/*
+	 * Is @source (a file, or NULL for the running host) this backend's to
+	 * open?  NULL when it is, else why not.  Cheap; leaves nothing open.
+	 */
+	struct xp_error *(*probe)(const char *source);
+	struct xp_error *(*open)(const char *source, struct xp_backend **out);
+};
+
+extern const struct xp_backend_class *const xp_backend_classes[];
+extern const size_t xp_backend_nr_classes;
+
+/* The backend called @name; NULL when there is none. */
+const struct xp_backend_class *xp_backend_class_find(const char *name);
+
+/*
+ * Open a backend on @source: a file, or NULL for the running host.
+ *   - With a @name (--sim=HOSTFILE names "sim"), that backend opens
+ *     @source, failing with its own errors; an unknown @name is
+ *     XP_ERR_USAGE.
+ *   - Without one, the backends that read that kind of source (a file, or
+ *     the running host) probe it in table order, and the first that takes
+ *     it opens it.  When none does, the first one's refusal is the error:
+ *     for the running host, Xen's XP_ERR_UNAVAILABLE (no Xen, with a hint
+ *     to use --sim) or XP_ERR_PERM (not root).
+ */
+struct xp_error *xp_backend_open(const char *name, const char *source, struct xp_backend **out);
+/* Unmaps everything the handle still has mapped.  NULL is fine. */
 void xp_backend_destroy(struct xp_backend *be);
+/* A handle of its own for another thread (see the threading contract). */
+struct xp_error *xp_backend_clone(struct xp_backend *be, struct xp_backend **out);
+/* What @be has mapped now, as counted by the wrappers. */
+void xp_backend_mappings(const struct xp_backend *be, struct xp_backend_mappings *m);
 
 /* Implementations. */
+extern const struct xp_backend_class xp_backend_xen;
+extern const struct xp_backend_class xp_backend_sim;
 struct xp_error *xp_backend_sim_open(const char *path, struct xp_backend **out);
 struct xp_error *xp_backend_xen_open(struct xp_backend **out);
 
@@ -160,6 +234,14 @@ struct xp_error *xp_backend_grant_frames_map(struct xp_backend *be, uint32_t dom
 void xp_backend_grant_frames_unmap(struct xp_backend *be, const void *addr, unsigned int count);
 struct xp_error *xp_backend_toolstack_rings(struct xp_backend *be, uint32_t domid,
 					    uint64_t *console_mfn, uint64_t *store_mfn);
+/*
+ * Map grant @ref that domain @domid gave us (read-only or read-write), and
+ * unmap it again; unmapping an address this handle did not map is
+ * XP_ERR_INVALID.
+ */
+struct xp_error *xp_backend_grant_map(struct xp_backend *be, uint32_t domid, uint32_t ref,
+				      bool readonly, void **addr);
+struct xp_error *xp_backend_grant_unmap(struct xp_backend *be, void *addr);
 
 /*
  * Resolve "DOMID" or "NAME" to a domain.  XP_ERR_NODOMAIN names what was

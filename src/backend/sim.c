@@ -15,6 +15,14 @@
  * frames beyond the table's current size, which grows it exactly as real
  * Xen's resource mapping does -- take the host's writer lock for their
  * duration, as any other change to the host does (src/sim/).
+ *
+ * Threads (backend.h): a handle keeps no scratch buffer -- the domain
+ * table is read slot by slot under its seqlock into the caller's stack --
+ * and a clone gets its own descriptor and mappings of the same file.
+ *
+ * For tests, $XENP2M_SIM_AUDIT names a file to which destroying a handle
+ * appends what the caller left mapped (backend.h's counts) and what is
+ * still mapped after the handle's own cleanup, which unmaps every grant.
  */
 #include "config.h"
 
@@ -27,7 +35,9 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
-#include "sim/sim.h"
+#include "lib/util.h"
+#include "sim/grant.h"
+#include "sim/host.h"
 
 /* A grant of another domain this backend mapped (as dom0, for the caller). */
 struct sim_be_grant {
@@ -47,8 +57,7 @@ struct sim_be {
 	const uint64_t *m2p;
 	uint64_t nr_frames;
 	uint64_t mem_off;
-	struct sim_domain *snap; /* SIM_MAX_DOMAINS entries */
-	int rw_fd;		 /* opened for the first writable grant mapping */
+	int rw_fd; /* opened for the first writable grant mapping */
 	struct sim_be_grant *grants;
 	size_t nr_grants, cap_grants;
 };
@@ -60,9 +69,29 @@ static struct sim_be *to_sim(struct xp_backend *be)
 
 static struct xp_error *sim_grant_unmap(struct xp_backend *be, void *addr);
 
+/* $XENP2M_SIM_AUDIT: what the caller left mapped, and what is left now. */
+static void audit(struct xp_backend *be, const struct xp_backend_mappings *left)
+{
+	const char *path = getenv("XENP2M_SIM_AUDIT");
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "a");
+	if (!f)
+		return;
+	fprintf(f,
+		"left frames=%zu grant_frames=%zu grants=%zu; after cleanup frames=%zu "
+		"grant_frames=%zu grants=%zu\n",
+		left->frames, left->grant_frames, left->grants, be->live.frames,
+		be->live.grant_frames, be->live.grants);
+	fclose(f);
+}
+
 static void sim_destroy(struct xp_backend *be)
 {
 	struct sim_be *s = to_sim(be);
+	struct xp_backend_mappings left = be->live;
 
 	if (s) {
 		/* never leave a grant mapped */
@@ -71,7 +100,11 @@ static void sim_destroy(struct xp_backend *be)
 				sim_grant_unmap(be, s->grants[s->nr_grants - 1].addr);
 
 			xp_error_destroy(err);
+			if (be->live.grants)
+				be->live.grants--;
 		}
+		if (s->meta)
+			audit(be, &left);
 		free(s->grants);
 		if (s->rw_fd >= 0)
 			close(s->rw_fd);
@@ -79,28 +112,22 @@ static void sim_destroy(struct xp_backend *be)
 			munmap((void *)s->meta, s->meta_size);
 		if (s->fd >= 0)
 			close(s->fd);
-		free(s->snap);
 		free(s->path);
 		free(s);
 	}
 	free(be);
 }
 
-static struct xp_error *snapshot(struct sim_be *s)
+/* Domain @domid as the domain table says now, read under its seqlock. */
+static struct xp_error *domain_read(struct sim_be *s, uint32_t domid, struct sim_domain *d)
 {
-	if (sim_domtab_read(s->hdr, s->doms, s->snap) < 0)
+	int rc = sim_domtab_read_one(s->hdr, s->doms, domid, d);
+
+	if (rc == -ENOENT)
+		return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain with id %u", domid);
+	if (rc < 0)
 		return xp_error_create(XP_ERR_RUNTIME, EBUSY,
 				       "%s: the domain table stays locked by a writer", s->path);
-	return NULL;
-}
-
-static const struct sim_domain *snap_find(struct sim_be *s, uint32_t domid)
-{
-	unsigned int i;
-
-	for (i = 0; i < SIM_MAX_DOMAINS; i++)
-		if (s->snap[i].state == SIM_DOM_LIVE && s->snap[i].domid == domid)
-			return &s->snap[i];
 	return NULL;
 }
 
@@ -148,19 +175,27 @@ static struct xp_error *sim_list_domains(struct xp_backend *be, struct xp_domain
 {
 	struct sim_be *s = to_sim(be);
 	struct xp_domain_info *v;
-	struct xp_error *err;
+	struct sim_domain *tab;
 	size_t n = 0;
 	unsigned int i;
 
-	err = snapshot(s);
-	if (err)
-		return err;
+	tab = calloc(SIM_MAX_DOMAINS, sizeof(*tab));
 	v = calloc(SIM_MAX_DOMAINS, sizeof(*v));
-	if (!v)
+	if (!tab || !v) {
+		free(tab);
+		free(v);
 		return xp_error_nomem();
+	}
+	if (sim_domtab_read(s->hdr, s->doms, tab) < 0) {
+		free(tab);
+		free(v);
+		return xp_error_create(XP_ERR_RUNTIME, EBUSY,
+				       "%s: the domain table stays locked by a writer", s->path);
+	}
 	for (i = 0; i < SIM_MAX_DOMAINS; i++)
-		if (s->snap[i].state == SIM_DOM_LIVE)
-			fill_info(&s->snap[i], &v[n++]);
+		if (tab[i].state == SIM_DOM_LIVE)
+			fill_info(&tab[i], &v[n++]);
+	free(tab);
 	qsort(v, n, sizeof(*v), cmp_domid);
 	*infos = v;
 	*count = n;
@@ -170,17 +205,13 @@ static struct xp_error *sim_list_domains(struct xp_backend *be, struct xp_domain
 static struct xp_error *sim_domain_info(struct xp_backend *be, uint32_t domid,
 					struct xp_domain_info *info)
 {
-	struct sim_be *s = to_sim(be);
-	const struct sim_domain *d;
+	struct sim_domain d;
 	struct xp_error *err;
 
-	err = snapshot(s);
+	err = domain_read(to_sim(be), domid, &d);
 	if (err)
 		return err;
-	d = snap_find(s, domid);
-	if (!d)
-		return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain with id %u", domid);
-	fill_info(d, info);
+	fill_info(&d, info);
 	return NULL;
 }
 
@@ -189,15 +220,14 @@ static struct xp_error *sim_map_frames(struct xp_backend *be, uint32_t domid, co
 {
 	struct sim_be *s = to_sim(be);
 	uint16_t owner = SIM_OWNER(domid);
+	struct sim_domain d;
 	struct xp_error *err;
 	uint8_t *base;
 	size_t i, j;
 
-	err = snapshot(s);
+	err = domain_read(s, domid, &d);
 	if (err)
 		return err;
-	if (!snap_find(s, domid))
-		return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain with id %u", domid);
 	if (count > (SIZE_MAX >> SIM_PAGE_SHIFT) || count > s->nr_frames)
 		return xp_error_create(XP_ERR_RUNTIME, E2BIG, "mapping %zu frames at once", count);
 	/* reserve the whole range; frames that fail stay inaccessible */
@@ -257,39 +287,30 @@ static struct xp_error *sim_m2p_map(struct xp_backend *be, const uint64_t **tabl
 static struct xp_error *sim_vcpu_cr3(struct xp_backend *be, uint32_t domid, unsigned int vcpu,
 				     uint64_t *cr3_mfn)
 {
-	struct sim_be *s = to_sim(be);
-	const struct sim_domain *d;
+	struct sim_domain d;
 	struct xp_error *err;
 
-	err = snapshot(s);
+	err = domain_read(to_sim(be), domid, &d);
 	if (err)
 		return err;
-	d = snap_find(s, domid);
-	if (!d)
-		return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain with id %u", domid);
-	if (vcpu >= d->nr_vcpus || vcpu >= SIM_MAX_VCPUS)
+	if (vcpu >= d.nr_vcpus || vcpu >= SIM_MAX_VCPUS)
 		return xp_error_create(XP_ERR_INVALID, EINVAL, "domain %u has no vcpu %u", domid,
 				       vcpu);
-	*cr3_mfn = d->vcpu_cr3[vcpu];
+	*cr3_mfn = d.vcpu_cr3[vcpu];
 	return NULL;
 }
 
 /* ---- grant tables ---- */
 
-static struct xp_error *gnt_domain(struct sim_be *s, uint32_t domid, const struct sim_domain **out)
+static struct xp_error *gnt_domain(struct sim_be *s, uint32_t domid, struct sim_domain *d)
 {
-	struct xp_error *err = snapshot(s);
-	const struct sim_domain *d;
+	struct xp_error *err = domain_read(s, domid, d);
 
 	if (err)
 		return err;
-	d = snap_find(s, domid);
-	if (!d)
-		return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain with id %u", domid);
 	if (!d->gnt_version || !d->gnt_meta_mfn || d->gnt_meta_mfn >= s->nr_frames)
 		return xp_error_create(XP_ERR_INVALID, ENOENT, "domain %u has no grant table (yet)",
 				       domid);
-	*out = d;
 	return NULL;
 }
 
@@ -298,16 +319,16 @@ static struct xp_error *sim_grant_table_info(struct xp_backend *be, uint32_t dom
 					     unsigned int *nr_status_frames,
 					     unsigned int *max_frames)
 {
-	const struct sim_domain *d = NULL;
+	struct sim_domain d;
 	struct xp_error *err = gnt_domain(to_sim(be), domid, &d);
 
 	if (err)
 		return err;
 	/* all from the domain table: finding the size never grows the table */
-	*version = d->gnt_version;
-	*nr_frames = d->gnt_nr_frames;
-	*nr_status_frames = d->gnt_nr_status;
-	*max_frames = d->gnt_max_frames;
+	*version = d.gnt_version;
+	*nr_frames = d.gnt_nr_frames;
+	*nr_status_frames = d.gnt_nr_status;
+	*max_frames = d.gnt_max_frames;
 	return NULL;
 }
 
@@ -402,14 +423,14 @@ static struct xp_error *sim_grant_frames_map(struct xp_backend *be, uint32_t dom
 					     const void **addr)
 {
 	struct sim_be *s = to_sim(be);
-	const struct sim_domain *d = NULL;
 	uint64_t mfns[SIM_GNT_MAX_FRAMES];
+	struct sim_domain dom, *d = &dom;
 	struct sim_gnt_meta meta;
 	unsigned int i, cur, max;
 	struct xp_error *err;
 	void *p = NULL;
 
-	err = gnt_domain(s, domid, &d);
+	err = gnt_domain(s, domid, d);
 	if (err)
 		return err;
 	if (status && d->gnt_version != 2)
@@ -426,7 +447,7 @@ static struct xp_error *sim_grant_frames_map(struct xp_backend *be, uint32_t dom
 	if (first + count > cur) {
 		err = grow_for_resource(s, domid, status, first + count);
 		if (!err)
-			err = gnt_domain(s, domid, &d);
+			err = gnt_domain(s, domid, d);
 		if (err)
 			return err;
 	}
@@ -458,18 +479,14 @@ static void sim_grant_frames_unmap(struct xp_backend *be, const void *addr, unsi
 static struct xp_error *sim_toolstack_rings(struct xp_backend *be, uint32_t domid,
 					    uint64_t *console_mfn, uint64_t *store_mfn)
 {
-	struct sim_be *s = to_sim(be);
-	const struct sim_domain *d;
+	struct sim_domain d;
 	struct xp_error *err;
 
-	err = snapshot(s);
+	err = domain_read(to_sim(be), domid, &d);
 	if (err)
 		return err;
-	d = snap_find(s, domid);
-	if (!d)
-		return xp_error_create(XP_ERR_NODOMAIN, ESRCH, "no domain with id %u", domid);
-	*console_mfn = d->console_ring;
-	*store_mfn = d->store_ring;
+	*console_mfn = d.console_ring;
+	*store_mfn = d.store_ring;
 	return NULL;
 }
 
@@ -480,21 +497,17 @@ static struct xp_error *sim_grant_map(struct xp_backend *be, uint32_t domid, uin
 	struct sim_be *s = to_sim(be);
 	struct sim_domain *dom0;
 	struct sim_host *h = NULL;
+	struct sim_be_grant *v;
 	struct xp_error *err;
 	uint32_t handle = 0;
 	uint64_t mfn = 0;
 	void *p = NULL;
 
 	*addr = NULL;
-	if (s->nr_grants == s->cap_grants) {
-		size_t cap = s->cap_grants ? s->cap_grants * 2 : 16;
-		struct sim_be_grant *v = realloc(s->grants, cap * sizeof(*v));
-
-		if (!v)
-			return xp_error_nomem();
-		s->grants = v;
-		s->cap_grants = cap;
-	}
+	v = xp_grow(s->grants, &s->cap_grants, s->nr_grants + 1, sizeof(*v));
+	if (!v)
+		return xp_error_nomem();
+	s->grants = v;
 	if (!readonly && s->rw_fd < 0) {
 		s->rw_fd = open(s->path, O_RDWR | O_CLOEXEC);
 		if (s->rw_fd < 0)
@@ -556,9 +569,12 @@ static struct xp_error *sim_grant_unmap(struct xp_backend *be, void *addr)
 	return err;
 }
 
+static struct xp_error *sim_clone(struct xp_backend *be, struct xp_backend **out);
+
 static const struct xp_backend_ops sim_ops = {
 	.name = "sim",
 	.destroy = sim_destroy,
+	.clone = sim_clone,
 	.host_info = sim_host_info,
 	.list_domains = sim_list_domains,
 	.domain_info = sim_domain_info,
@@ -574,15 +590,51 @@ static const struct xp_backend_ops sim_ops = {
 	.grant_unmap = sim_grant_unmap,
 };
 
-struct xp_error *xp_backend_sim_open(const char *path, struct xp_backend **out)
+/* Open @path read-only, with the errors a user should see. */
+static struct xp_error *open_host_file(const char *path, int *fd)
+{
+	int e;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd >= 0)
+		return NULL;
+	e = errno;
+	if (e == ENOENT)
+		return xp_error_create(XP_ERR_UNAVAILABLE, e,
+				       "%s: no such simulated host (create one with "
+				       "'xenp2m-sim init %s')",
+				       path, path);
+	if (e == EACCES)
+		return xp_error_create(XP_ERR_PERM, e, "%s: %s", path, strerror(e));
+	return xp_error_create(XP_ERR_IO, e, "%s: %s", path, strerror(e));
+}
+
+/* Is the file open as @fd a simulated host?  Its header when it is. */
+static struct xp_error *check_host_file(const char *path, int fd, struct sim_host_header *hdr)
+{
+	struct stat st;
+	char why[160];
+	ssize_t n;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return xp_error_create(XP_ERR_FORMAT, EINVAL, "%s: not a simulated host file",
+				       path);
+	memset(hdr, 0, sizeof(*hdr));
+	n = pread(fd, hdr, sizeof(*hdr), 0);
+	if (n < 0)
+		return xp_error_create(XP_ERR_IO, errno, "%s: %s", path, strerror(errno));
+	if (sim_header_check(hdr, (uint64_t)st.st_size, why, sizeof(why)) < 0)
+		return xp_error_create(XP_ERR_FORMAT, EINVAL, "%s: %s", path, why);
+	return NULL;
+}
+
+/* A handle on the host file open as @fd (taken over, also on failure). */
+static struct xp_error *sim_be_create(const char *path, int fd, struct xp_backend **out)
 {
 	struct sim_host_header hdr;
 	struct xp_backend *be;
 	struct xp_error *err;
 	struct sim_be *s;
-	struct stat st;
-	char why[160];
-	ssize_t n;
 
 	*out = NULL;
 	be = calloc(1, sizeof(*be));
@@ -590,47 +642,22 @@ struct xp_error *xp_backend_sim_open(const char *path, struct xp_backend **out)
 	if (!be || !s) {
 		free(be);
 		free(s);
+		close(fd);
 		return xp_error_nomem();
 	}
 	be->ops = &sim_ops;
 	be->priv = s;
-	s->fd = -1;
+	s->fd = fd;
 	s->rw_fd = -1;
 	s->path = strdup(path);
-	s->snap = calloc(SIM_MAX_DOMAINS, sizeof(*s->snap));
-	if (!s->path || !s->snap) {
+	if (!s->path) {
 		sim_destroy(be);
 		return xp_error_nomem();
 	}
-	s->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s->fd < 0) {
-		int e = errno;
-
-		sim_destroy(be);
-		if (e == ENOENT)
-			return xp_error_create(XP_ERR_UNAVAILABLE, e,
-					       "%s: no such simulated host (create one with "
-					       "'xenp2m-sim init %s')",
-					       path, path);
-		if (e == EACCES)
-			return xp_error_create(XP_ERR_PERM, e, "%s: %s", path, strerror(e));
-		return xp_error_create(XP_ERR_IO, e, "%s: %s", path, strerror(e));
-	}
-	if (fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		sim_destroy(be);
-		return xp_error_create(XP_ERR_FORMAT, EINVAL, "%s: not a simulated host file",
-				       path);
-	}
-	memset(&hdr, 0, sizeof(hdr));
-	n = pread(s->fd, &hdr, sizeof(hdr), 0);
-	if (n < 0) {
-		err = xp_error_create(XP_ERR_IO, errno, "%s: %s", path, strerror(errno));
+	err = check_host_file(path, fd, &hdr);
+	if (err) {
 		sim_destroy(be);
 		return err;
-	}
-	if (sim_header_check(&hdr, (uint64_t)st.st_size, why, sizeof(why)) < 0) {
-		sim_destroy(be);
-		return xp_error_create(XP_ERR_FORMAT, EINVAL, "%s: %s", path, why);
 	}
 	s->meta_size = hdr.mem_off;
 	s->meta = mmap(NULL, s->meta_size, PROT_READ, MAP_SHARED | MAP_NORESERVE, s->fd, 0);
@@ -651,3 +678,60 @@ struct xp_error *xp_backend_sim_open(const char *path, struct xp_backend **out)
 	*out = be;
 	return NULL;
 }
+
+struct xp_error *xp_backend_sim_open(const char *path, struct xp_backend **out)
+{
+	struct xp_error *err;
+	int fd;
+
+	*out = NULL;
+	err = open_host_file(path, &fd);
+	if (err)
+		return err;
+	return sim_be_create(path, fd, out);
+}
+
+/* The same file (even if renamed or replaced since), its own descriptor. */
+static struct xp_error *sim_clone(struct xp_backend *be, struct xp_backend **out)
+{
+	struct sim_be *s = to_sim(be);
+	int fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
+
+	*out = NULL;
+	if (fd < 0)
+		return xp_error_create(XP_ERR_IO, errno, "%s: %s", s->path, strerror(errno));
+	return sim_be_create(s->path, fd, out);
+}
+
+static struct xp_error *sim_probe(const char *source)
+{
+	struct sim_host_header hdr;
+	struct xp_error *err;
+	int fd;
+
+	if (!source)
+		return xp_error_create(
+			XP_ERR_UNAVAILABLE, EINVAL,
+			"the sim backend reads a simulated host file (--sim=HOSTFILE)");
+	err = open_host_file(source, &fd);
+	if (err)
+		return err;
+	err = check_host_file(source, fd, &hdr);
+	close(fd);
+	return err;
+}
+
+static struct xp_error *sim_class_open(const char *source, struct xp_backend **out)
+{
+	*out = NULL;
+	if (!source)
+		return sim_probe(source);
+	return xp_backend_sim_open(source, out);
+}
+
+const struct xp_backend_class xp_backend_sim = {
+	.name = "sim",
+	.file = "HOSTFILE",
+	.probe = sim_probe,
+	.open = sim_class_open,
+};

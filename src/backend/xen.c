@@ -330,15 +330,12 @@ static struct xp_error *xen_list_domains(struct xp_backend *be, struct xp_domain
 			free(all);
 			return xen_error(x, errno, "listing domains");
 		}
-		if (n + (size_t)got > cap) {
-			cap = (n + (size_t)got) * 2;
-			grown = realloc(all, cap * sizeof(*all));
-			if (!grown) {
-				free(all);
-				return xp_error_nomem();
-			}
-			all = grown;
+		grown = xp_grow(all, &cap, n + (size_t)got, sizeof(*all));
+		if (!grown) {
+			free(all);
+			return xp_error_nomem();
 		}
+		all = grown;
 		for (i = 0; i < got; i++) {
 			if (batch[i].domain < next)
 				break; /* never go backwards */
@@ -797,9 +794,12 @@ static void xen_destroy(struct xp_backend *be)
 	free(x);
 }
 
+static struct xp_error *xen_clone(struct xp_backend *be, struct xp_backend **out);
+
 static const struct xp_backend_ops xen_ops = {
 	.name = "xen",
 	.destroy = xen_destroy,
+	.clone = xen_clone,
 	.host_info = xen_host_info,
 	.list_domains = xen_list_domains,
 	.domain_info = xen_domain_info,
@@ -873,3 +873,35 @@ fail:
 	xen_destroy(&x->be);
 	return err;
 }
+
+/* Handles of its own onto the same hypervisor: the libraries' too. */
+static struct xp_error *xen_clone(struct xp_backend *be, struct xp_backend **out)
+{
+	return xp_backend_xen_open(out);
+}
+
+static struct xp_error *xen_class_probe(const char *source)
+{
+	bool is_dom0;
+
+	if (source)
+		return xp_error_create(XP_ERR_UNAVAILABLE, EINVAL,
+				       "%s: the xen backend reads the running host, not a file",
+				       source);
+	return xen_probe(&is_dom0);
+}
+
+static struct xp_error *xen_class_open(const char *source, struct xp_backend **out)
+{
+	*out = NULL;
+	if (source)
+		return xen_class_probe(source);
+	return xp_backend_xen_open(out);
+}
+
+const struct xp_backend_class xp_backend_xen = {
+	.name = "xen",
+	.file = NULL,
+	.probe = xen_class_probe,
+	.open = xen_class_open,
+};

@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "engine/engine.h"
+#include "engine/inspector.h"
+#include "engine/symbols.h"
+#include "lib/backoff.h"
+#include "lib/signal.h"
 #include "lib/util.h"
 
 enum {
@@ -104,6 +107,12 @@ static void check_one(struct xp_cli *cli, struct xp_backend *be, const struct xp
 	struct xp_error *err;
 
 	err = xp_check_domain(be, d->domid, opts, &r);
+	if (xp_signal_pending()) {
+		/* cut short: what it found cannot be trusted (xp_cmd_check reports) */
+		xp_error_destroy(err);
+		xp_report_destroy(r);
+		return;
+	}
 	if (err) {
 		struct xp_domain_ref who = {.known = true, .domid = d->domid, .name = d->name};
 
@@ -140,7 +149,7 @@ static void check_all(struct xp_cli *cli, struct xp_backend *be,
 		note(t, xp_cli_fail(cli, err));
 		return;
 	}
-	for (k = 0; k < n; k++) {
+	for (k = 0; k < n && !xp_signal_pending(); k++) {
 		if (doms[k].type != XP_DOMAIN_PV) {
 			snprintf(why, sizeof(why), "a %s guest", xp_domain_type_name(doms[k].type));
 			xp_render_domain_skipped(cli->render, &doms[k], why);
@@ -165,12 +174,13 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 	xp_cli_parse(cli, &check_argp, argc, argv, &a);
 	xp_render_set_max_findings(cli->render, a.max_findings);
 	xp_check_options_init(&opts);
-	opts.grants = !a.no_grants;
+	opts.inspect.grants = !a.no_grants;
+	opts.wait = xp_backoff_sleep;
 	if (a.symbols) {
 		err = xp_symbols_load(a.symbols, &syms);
 		if (err)
 			return xp_cli_fail(cli, err);
-		opts.symbols = syms;
+		opts.inspect.symbols = syms;
 	}
 	err = xp_cli_backend(cli, &be);
 	if (err) {
@@ -180,7 +190,7 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 	if (a.all) {
 		check_all(cli, be, &opts, &t);
 	} else {
-		for (i = 0; i < a.ndoms; i++) {
+		for (i = 0; i < a.ndoms && !xp_signal_pending(); i++) {
 			struct xp_domain_ref who = {.asked = a.doms[i]};
 			struct xp_domain_info d;
 
@@ -191,9 +201,12 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 				check_one(cli, be, &d, &opts, &t);
 		}
 	}
-	if (t.consistent + t.inconsistent + t.other + t.failed + t.skipped)
-		xp_render_check_totals(cli->render, &t);
+	/* interrupted: everything unmapped first; the domains done stand, no totals */
 	xp_backend_destroy(be);
 	xp_symbols_destroy(syms);
+	if (xp_signal_pending())
+		return xp_cli_fail(cli, xp_signal_error());
+	if (t.consistent + t.inconsistent + t.other + t.failed + t.skipped)
+		xp_render_check_totals(cli->render, &t);
 	return t.exit_code;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "lib/dispatch.h"
 
 enum {
 	OPT_SIM = 0x100,
@@ -232,29 +233,27 @@ static void parse_settle(struct xp_cli *cli)
 void xp_cli_parse(struct xp_cli *cli, const struct argp *verb_argp, int argc, char **argv,
 		  void *input)
 {
-	struct argp_child children[] = {
-		{&xp_global_argp, 0, NULL, -1},
-		{0},
-	};
-	struct argp argp = *verb_argp;
-	char name[64];
-
-	argp.children = children;
-	snprintf(name, sizeof(name), "%s %s", cli->prog, cli->verb);
-	argv[0] = name;
 	parse_begin(cli);
-	argp_parse(&argp, argc, argv, 0, NULL, input);
+	xp_dispatch_parse_verb(cli->dispatcher, cli->verb, verb_argp, argc, argv, input);
 	parse_end();
 	parse_settle(cli);
 }
 
-void xp_cli_parse_globals(struct xp_cli *cli, const struct argp *argp, int argc, char **argv,
-			  void *input)
+int xp_cli_find_verb(struct xp_cli *cli, int argc, char **argv, const struct xp_verb **verb,
+		     int *verb_index)
 {
+	struct xp_error *err;
+
 	parse_begin(cli);
-	argp_parse(argp, argc, argv, ARGP_IN_ORDER, NULL, input);
+	err = xp_dispatch_find(cli->dispatcher, argc, argv, verb, verb_index);
 	parse_end();
 	parse_settle(cli);
+	if (!err)
+		return 0;
+	/* text: the dispatcher's words, with its hint to run --help */
+	if (cli->format == XP_FORMAT_TEXT)
+		return xp_dispatch_report(cli->dispatcher, err);
+	return xp_cli_fail(cli, err);
 }
 
 error_t xp_cli_one_domain(int key, char *arg, struct argp_state *state, const char **dom)
@@ -276,7 +275,7 @@ error_t xp_cli_one_domain(int key, char *arg, struct argp_state *state, const ch
 
 struct xp_error *xp_cli_backend(struct xp_cli *cli, struct xp_backend **be)
 {
-	return xp_backend_open(cli->sim, be);
+	return xp_backend_open(cli->sim ? "sim" : NULL, cli->sim, be);
 }
 
 int xp_cli_fail(struct xp_cli *cli, struct xp_error *err)

@@ -15,20 +15,17 @@
 #include "lib/error.h"
 #include "render/render.h"
 
+struct xp_dispatcher;
+struct xp_verb;
+
 struct xp_cli {
-	enum xp_format format; /* --format, -j */
-	bool pretty;	       /* -p/--pretty (implies --format json) */
-	const char *sim;       /* --sim=HOSTFILE or $XENP2M_SIM */
-	const char *prog;      /* "xenp2m" */
+	const struct xp_dispatcher *dispatcher; /* the program's verbs (lib/dispatch.h) */
+	enum xp_format format;			/* --format, -j */
+	bool pretty;				/* -p/--pretty (implies --format json) */
+	const char *sim;			/* --sim=HOSTFILE or $XENP2M_SIM */
+	const char *prog;			/* "xenp2m" */
 	const char *verb;
 	struct xp_render *render; /* where every verb's output goes */
-};
-
-struct xp_verb {
-	const char *name;
-	const char *args_doc; /* shown in the top-level help */
-	const char *summary;
-	int (*run)(struct xp_cli *cli, int argc, char **argv);
 };
 
 /* The global options, as an argp child every verb's parser includes. */
@@ -49,9 +46,13 @@ bool xp_cli_begin(struct xp_cli *cli, int argc, char **argv);
 /* Finish the output; the exit code, made 3 when the output failed. */
 int xp_cli_end(struct xp_cli *cli, int code);
 
-/* Parse the top-level command line (global options, then the verb). */
-void xp_cli_parse_globals(struct xp_cli *cli, const struct argp *argp, int argc, char **argv,
-			  void *input);
+/*
+ * Parse the global options in front of the verb and find it.  A missing or
+ * unknown verb is reported here (xp_cli_fail's way, with the hint to run
+ * --help in text) and its exit status returned; 0 when the verb was found.
+ */
+int xp_cli_find_verb(struct xp_cli *cli, int argc, char **argv, const struct xp_verb **verb,
+		     int *verb_index);
 /* Parse a verb's arguments with its own argp plus the global options. */
 void xp_cli_parse(struct xp_cli *cli, const struct argp *verb_argp, int argc, char **argv,
 		  void *input);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "engine/engine.h"
+#include "engine/grants.h"
 #include "lib/util.h"
 
 enum {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "cmd/cli.h"
-#include "engine/engine.h"
+#include "engine/quick.h"
 
 static const struct argp list_argp = {
 	NULL,

@@ -12,7 +12,10 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "engine/engine.h"
+#include "engine/inspector.h"
+#include "engine/p2m.h"
+#include "lib/backoff.h"
+#include "lib/signal.h"
 #include "lib/util.h"
 
 enum {
@@ -102,7 +105,8 @@ static int dump_one(void *arg, uint64_t pfn, uint64_t entry, enum xp_entry_class
 	struct dump_state *st = arg;
 
 	st->count++;
-	return xp_render_dump_entry(st->render, pfn, entry, cls) ? 0 : -1;
+	/* a signal stops the stream here; show_dump reports it */
+	return xp_render_dump_entry(st->render, pfn, entry, cls) && !xp_signal_pending() ? 0 : -1;
 }
 
 static int show_dump(struct xp_cli *cli, struct xp_backend *be, const struct xp_domain_info *d,
@@ -119,6 +123,11 @@ static int show_dump(struct xp_cli *cli, struct xp_backend *be, const struct xp_
 		return xp_cli_fail(cli, err);
 	xp_render_dump_begin(cli->render, &h);
 	err = xp_p2m_foreach(be, d->domid, a->first, a->last, dump_one, &st, &unreachable);
+	if (xp_signal_pending()) {
+		xp_error_destroy(err);
+		err = xp_signal_error();
+	}
+	/* an error that cuts the stream short ends the document it is in */
 	xp_render_dump_end(cli->render, st.count, unreachable);
 	if (err)
 		return xp_cli_fail(cli, err);
@@ -136,6 +145,8 @@ static int show_path(struct xp_cli *cli, struct xp_backend *be, const struct xp_
 		err = xp_m2p_lookup(be, a->mfn, &pfn);
 	if (!err)
 		err = xp_p2m_path(be, d->domid, pfn, &p);
+	if (!err && xp_signal_pending())
+		err = xp_signal_error();
 	if (err)
 		return xp_cli_fail(cli, err);
 	xp_render_path(cli->render, d, &p, a->has_mfn ? &a->mfn : NULL);
@@ -145,12 +156,17 @@ static int show_path(struct xp_cli *cli, struct xp_backend *be, const struct xp_
 static int show_info(struct xp_cli *cli, struct xp_backend *be, const struct xp_domain_info *d)
 {
 	struct xp_report *r = NULL;
+	struct xp_check_options opts;
 	struct xp_p2m_info info;
 	struct xp_error *err;
 
+	xp_check_options_init(&opts);
+	opts.wait = xp_backoff_sleep;
 	err = xp_p2m_info_read(be, d->domid, &info);
 	if (!err)
-		err = xp_check_domain(be, d->domid, NULL, &r);
+		err = xp_check_domain(be, d->domid, &opts, &r);
+	if (!err && xp_signal_pending())
+		err = xp_signal_error();
 	if (err)
 		return xp_cli_fail(cli, err);
 	xp_render_p2m_info(cli->render, d, &info, r);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Grant tables: find the current size without growing the table (mapping a
- * frame beyond it through the grant-table resource would grow it: DESIGN.md
- * section 3), map the frames read-only, decode v1 and v2 (with status
- * frames), and validate in-use entries for `check`.
+ * frame beyond it through the grant-table resource would grow it:
+ * doc/design.md section 5.6), map the frames read-only, decode v1 and v2
+ * (with status frames), and validate in-use entries for `check`.
  */
 #include "config.h"
 
@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine.h"
+#include "engine/checks.h"
+#include "engine/grants.h"
 #include "engine/target.h"
-#include "engine/walk.h"
 #include "lib/util.h"
 #include "lib/xen-abi.h"
 
@@ -75,15 +75,11 @@ void xp_grant_table_destroy(struct xp_grant_table *g)
 static struct xp_error *add_entry(struct xp_grant_table *g, size_t *cap,
 				  const struct xp_grant_entry *e)
 {
-	if (g->count == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		struct xp_grant_entry *n = realloc(g->entries, c * sizeof(*n));
+	struct xp_grant_entry *n = xp_grow(g->entries, cap, g->count + 1, sizeof(*n));
 
-		if (!n)
-			return xp_error_nomem();
-		g->entries = n;
-		*cap = c;
-	}
+	if (!n)
+		return xp_error_nomem();
+	g->entries = n;
 	g->entries[g->count++] = *e;
 	return NULL;
 }
@@ -286,11 +282,18 @@ struct xp_error *xp_grants_check(struct xp_backend *be, uint32_t domid, struct x
 	for (i = 0; i < g->count; i++) {
 		const struct xp_grant_entry *e = &g->entries[i];
 		unsigned int type = e->flags & GTF_type_mask;
+		struct xp_finding flags_bad = {
+			.id = XP_F_GRANT_FLAGS_BAD,
+			.level = "grant",
+			.has = XP_LOC_INDEX | XP_LOC_ACTUAL,
+			.index = e->ref,
+			.actual = e->flags,
+		};
 
 		if ((e->status & (GTF_reading | GTF_writing)) &&
 		    (type == GTF_invalid || type == GTF_accept_transfer))
-			xp_find(r, XP_F_GRANT_FLAGS_BAD, "grant", XP_LOC_INDEX | XP_LOC_ACTUAL,
-				e->ref, 0, 0, 0, 0, 0, e->flags,
+			xp_report_addf(
+				r, &flags_bad,
 				"grant %u is %s but marked mapped (%s%s): Xen sets reading/writing "
 				"only on permit_access and transitive entries",
 				e->ref, xp_grant_type_name(e->flags),
@@ -298,31 +301,46 @@ struct xp_error *xp_grants_check(struct xp_backend *be, uint32_t domid, struct x
 				g->version == 2 ? ", status" : "");
 		else if (type == GTF_permit_access && (e->flags & GTF_readonly) &&
 			 (e->status & GTF_writing))
-			xp_find(r, XP_F_GRANT_FLAGS_BAD, "grant", XP_LOC_INDEX | XP_LOC_ACTUAL,
-				e->ref, 0, 0, 0, 0, 0, e->flags,
-				"grant %u is read-only but mapped for writing (%s)", e->ref,
-				xp_grant_flags_str(e->flags, fl, sizeof(fl)));
+			xp_report_addf(r, &flags_bad,
+				       "grant %u is read-only but mapped for writing (%s)", e->ref,
+				       xp_grant_flags_str(e->flags, fl, sizeof(fl)));
 		if (type == GTF_invalid)
 			continue;
-		if (!find_dom(doms, ndoms, e->peer))
-			xp_find(r, XP_F_GRANT_PEER_MISSING, "grant", XP_LOC_INDEX | XP_LOC_ACTUAL,
-				e->ref, 0, 0, 0, 0, 0, e->peer,
-				"grant %u (%s) is to domain %u, which does not exist", e->ref,
-				xp_grant_type_name(e->flags), e->peer);
+		if (!find_dom(doms, ndoms, e->peer)) {
+			struct xp_finding f = {
+				.id = XP_F_GRANT_PEER_MISSING,
+				.level = "grant",
+				.has = XP_LOC_INDEX | XP_LOC_ACTUAL,
+				.index = e->ref,
+				.actual = e->peer,
+			};
+
+			xp_report_addf(r, &f, "grant %u (%s) is to domain %u, which does not exist",
+				       e->ref, xp_grant_type_name(e->flags), e->peer);
+		}
 		if (type == GTF_permit_access) {
 			frames[nf] = e->frame;
 			refs[nf] = e->ref;
 			nf++;
 		}
 		if (e->ref < XP_ARRAY_SIZE(rings) && rings[e->ref].mfn != XP_INVALID_MFN &&
-		    e->frame != rings[e->ref].mfn)
-			xp_find(r, XP_F_GRANT_RESERVED_MISMATCH, "grant",
-				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, e->ref,
-				0, 0, e->frame, 0, rings[e->ref].mfn, e->frame,
-				"grant %u (%s) names frame 0x%" PRIx64
-				" but the toolstack recorded the %s ring at 0x%" PRIx64,
-				e->ref, rings[e->ref].name, e->frame, rings[e->ref].name,
-				rings[e->ref].mfn);
+		    e->frame != rings[e->ref].mfn) {
+			struct xp_finding f = {
+				.id = XP_F_GRANT_RESERVED_MISMATCH,
+				.level = "grant",
+				.has = XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+				.index = e->ref,
+				.mfn = e->frame,
+				.expected = rings[e->ref].mfn,
+				.actual = e->frame,
+			};
+
+			xp_report_addf(r, &f,
+				       "grant %u (%s) names frame 0x%" PRIx64
+				       " but the toolstack recorded the %s ring at 0x%" PRIx64,
+				       e->ref, rings[e->ref].name, e->frame, rings[e->ref].name,
+				       rings[e->ref].mfn);
+		}
 	}
 	/* a PV guest grants machine frames it owns: they must map as the guest */
 	errs = malloc((nf ? nf : 1) * sizeof(*errs));
@@ -339,13 +357,21 @@ struct xp_error *xp_grants_check(struct xp_backend *be, uint32_t domid, struct x
 			goto out;
 		xp_backend_unmap_frames(be, addr, n);
 		for (j = 0; j < n; j++)
-			if (errs[j])
-				xp_find(r, XP_F_GRANT_FRAME_NOT_OWNED, "grant",
-					XP_LOC_INDEX | XP_LOC_MFN, refs[i + j], 0, 0, frames[i + j],
-					0, 0, 0,
-					"grant %u gives access to frame 0x%" PRIx64
-					", which domain %u does not own (%s)",
-					refs[i + j], frames[i + j], domid, strerror(-errs[j]));
+			if (errs[j]) {
+				struct xp_finding f = {
+					.id = XP_F_GRANT_FRAME_NOT_OWNED,
+					.level = "grant",
+					.has = XP_LOC_INDEX | XP_LOC_MFN,
+					.index = refs[i + j],
+					.mfn = frames[i + j],
+				};
+
+				xp_report_addf(r, &f,
+					       "grant %u gives access to frame 0x%" PRIx64
+					       ", which domain %u does not own (%s)",
+					       refs[i + j], frames[i + j], domid,
+					       strerror(-errs[j]));
+			}
 	}
 out:
 	free(doms);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * x86 PV page tables as the engine reads them: 4 levels for x86_64,
- * 3 (PAE, 8-byte entries, a 4-entry top level) for x86_32.
+ * 3 (PAE, 8-byte entries, a 4-entry top level) for x86_32.  Internal to
+ * src/engine/.
  */
 #ifndef XP_PT_H
 #define XP_PT_H

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,70 +10,188 @@
 
 static const struct xp_finding_desc descs[XP_F_NR_IDS] = {
 	[XP_F_JUST_RESTORED] =
-		{"just-restored", XP_SEV_INFO,
-		 "restored but not resumed yet: shared_info holds the source host's values"},
-	[XP_F_NOT_PUBLISHED] = {"not-published", XP_SEV_INFO,
-				"the guest has not published its p2m (yet)"},
-	[XP_F_GENERATION_UNSTABLE] = {"generation-unstable", XP_SEV_WARNING,
-				      "p2m_generation never settled: the list kept changing"},
-	[XP_F_SHARED_INFO_BAD] = {"shared-info-bad", XP_SEV_ERROR,
-				  "shared_info p2m fields are malformed"},
-	[XP_F_MAX_PFN_IMPLAUSIBLE] = {"max-pfn-implausible", XP_SEV_ERROR,
-				      "max_pfn is larger than this host could back"},
-	[XP_F_MAX_PFN_UNCOVERED] = {"max-pfn-uncovered", XP_SEV_ERROR,
-				    "max_pfn is not covered by the published structures"},
-	[XP_F_LIST_CR3_BAD] = {"list-cr3-bad", XP_SEV_ERROR,
-			       "p2m_cr3 names a frame the domain cannot map"},
-	[XP_F_LIST_VADDR_BAD] = {"list-vaddr-bad", XP_SEV_ERROR,
-				 "p2m_vaddr is not a usable list address"},
+		{
+			.name = "just-restored",
+			.severity = XP_SEV_INFO,
+			.summary = "restored but not resumed yet: shared_info holds the source "
+				   "host's values",
+		},
+	[XP_F_NOT_PUBLISHED] =
+		{
+			.name = "not-published",
+			.severity = XP_SEV_INFO,
+			.summary = "the guest has not published its p2m (yet)",
+		},
+	[XP_F_GENERATION_UNSTABLE] =
+		{
+			.name = "generation-unstable",
+			.severity = XP_SEV_WARNING,
+			.summary = "p2m_generation never settled: the list kept changing",
+		},
+	[XP_F_SHARED_INFO_BAD] =
+		{
+			.name = "shared-info-bad",
+			.severity = XP_SEV_ERROR,
+			.summary = "shared_info p2m fields are malformed",
+		},
+	[XP_F_MAX_PFN_IMPLAUSIBLE] =
+		{
+			.name = "max-pfn-implausible",
+			.severity = XP_SEV_ERROR,
+			.summary = "max_pfn is larger than this host could back",
+		},
+	[XP_F_MAX_PFN_UNCOVERED] =
+		{
+			.name = "max-pfn-uncovered",
+			.severity = XP_SEV_ERROR,
+			.summary = "max_pfn is not covered by the published structures",
+		},
+	[XP_F_LIST_CR3_BAD] =
+		{
+			.name = "list-cr3-bad",
+			.severity = XP_SEV_ERROR,
+			.summary = "p2m_cr3 names a frame the domain cannot map",
+		},
+	[XP_F_LIST_VADDR_BAD] =
+		{
+			.name = "list-vaddr-bad",
+			.severity = XP_SEV_ERROR,
+			.summary = "p2m_vaddr is not a usable list address",
+		},
 	[XP_F_LIST_PTE_NOT_PRESENT] =
-		{"list-pte-not-present", XP_SEV_ERROR,
-		 "a page-table entry on the way to the linear list is not present"},
-	[XP_F_LIST_PTE_BAD] = {"list-pte-bad", XP_SEV_ERROR,
-			       "a page-table entry on the way to the linear list is malformed"},
-	[XP_F_LIST_PT_LOOP] = {"list-pt-loop", XP_SEV_ERROR,
-			       "a page table on the way to the linear list refers back to itself"},
-	[XP_F_MFN_OUT_OF_RANGE] = {"mfn-out-of-range", XP_SEV_ERROR,
-				   "an MFN beyond the host's memory"},
+		{
+			.name = "list-pte-not-present",
+			.severity = XP_SEV_ERROR,
+			.summary =
+				"a page-table entry on the way to the linear list is not present",
+		},
+	[XP_F_LIST_PTE_BAD] =
+		{
+			.name = "list-pte-bad",
+			.severity = XP_SEV_ERROR,
+			.summary = "a page-table entry on the way to the linear list is malformed",
+		},
+	[XP_F_LIST_PT_LOOP] =
+		{
+			.name = "list-pt-loop",
+			.severity = XP_SEV_ERROR,
+			.summary =
+				"a page table on the way to the linear list refers back to itself",
+		},
+	[XP_F_MFN_OUT_OF_RANGE] =
+		{
+			.name = "mfn-out-of-range",
+			.severity = XP_SEV_ERROR,
+			.summary = "an MFN beyond the host's memory",
+		},
 	[XP_F_MFN_STALE] =
-		{"mfn-stale", XP_SEV_ERROR,
-		 "a stale MFN: the frame is no longer the domain's, its M2P entry names one of "
-		 "the domain's pfns (left over from before a migration)"},
-	[XP_F_MFN_NOT_OWNED] = {"mfn-not-owned", XP_SEV_ERROR,
-				"an MFN the domain does not own (another domain's or free)"},
-	[XP_F_TREE_LIST_MISMATCH] = {"tree-list-mismatch", XP_SEV_ERROR,
-				     "the mfn tree and the linear list name different leaf frames"},
-	[XP_F_LEAF_MISPLACED] = {"leaf-misplaced", XP_SEV_ERROR,
-				 "a leaf page holds the entries of another pfn range"},
-	[XP_F_M2P_MISMATCH] = {"m2p-mismatch", XP_SEV_ERROR,
-			       "p2m entry whose M2P entry names another pfn"},
+		{
+			.name = "mfn-stale",
+			.severity = XP_SEV_ERROR,
+			.summary = "a stale MFN: the frame is no longer the domain's, its M2P "
+				   "entry names one of the domain's pfns (left over from before a "
+				   "migration)",
+		},
+	[XP_F_MFN_NOT_OWNED] =
+		{
+			.name = "mfn-not-owned",
+			.severity = XP_SEV_ERROR,
+			.summary = "an MFN the domain does not own (another domain's or free)",
+		},
+	[XP_F_TREE_LIST_MISMATCH] =
+		{
+			.name = "tree-list-mismatch",
+			.severity = XP_SEV_ERROR,
+			.summary = "the mfn tree and the linear list name different leaf frames",
+		},
+	[XP_F_LEAF_MISPLACED] =
+		{
+			.name = "leaf-misplaced",
+			.severity = XP_SEV_ERROR,
+			.summary = "a leaf page holds the entries of another pfn range",
+		},
+	[XP_F_M2P_MISMATCH] =
+		{
+			.name = "m2p-mismatch",
+			.severity = XP_SEV_ERROR,
+			.summary = "p2m entry whose M2P entry names another pfn",
+		},
 	[XP_F_MISSING_MFN_STALE] =
-		{"missing-mfn-stale", XP_SEV_ERROR,
-		 "p2m_mid_missing_mfn does not name p2m_missing's current frame"},
-	[XP_F_TOP_MFN_P_MISMATCH] = {"top-mfn-p-mismatch", XP_SEV_ERROR,
-				     "p2m_top_mfn[i] != virt_to_mfn(p2m_top_mfn_p[i])"},
+		{
+			.name = "missing-mfn-stale",
+			.severity = XP_SEV_ERROR,
+			.summary = "p2m_mid_missing_mfn does not name p2m_missing's current frame",
+		},
+	[XP_F_TOP_MFN_P_MISMATCH] =
+		{
+			.name = "top-mfn-p-mismatch",
+			.severity = XP_SEV_ERROR,
+			.summary = "p2m_top_mfn[i] != virt_to_mfn(p2m_top_mfn_p[i])",
+		},
 	[XP_F_FRAME_LIST_LIST_MISMATCH] =
-		{"frame-list-list-mismatch", XP_SEV_ERROR,
-		 "the published frame list list is not virt_to_mfn(p2m_top_mfn)"},
-	[XP_F_PFN_TREE_MISMATCH] = {"pfn-tree-mismatch", XP_SEV_ERROR,
-				    "p2m_top[i][j] is not the leaf p2m_mid_mfn[i][j] names"},
-	[XP_F_SYMBOLS_MISMATCH] = {"symbols-mismatch", XP_SEV_WARNING,
-				   "the symbols do not fit this guest's kernel"},
-	[XP_F_KERNEL_TAINTED] = {"kernel-tainted", XP_SEV_ERROR,
-				 "the guest kernel has oopsed or warned (tainted_mask D/W)"},
-	[XP_F_GRANT_FRAME_NOT_OWNED] = {"grant-frame-not-owned", XP_SEV_ERROR,
-					"a grant gives access to a frame the guest does not own"},
+		{
+			.name = "frame-list-list-mismatch",
+			.severity = XP_SEV_ERROR,
+			.summary = "the published frame list list is not virt_to_mfn(p2m_top_mfn)",
+		},
+	[XP_F_PFN_TREE_MISMATCH] =
+		{
+			.name = "pfn-tree-mismatch",
+			.severity = XP_SEV_ERROR,
+			.summary = "p2m_top[i][j] is not the leaf p2m_mid_mfn[i][j] names",
+		},
+	[XP_F_SYMBOLS_MISMATCH] =
+		{
+			.name = "symbols-mismatch",
+			.severity = XP_SEV_WARNING,
+			.summary = "the symbols do not fit this guest's kernel",
+		},
+	[XP_F_KERNEL_TAINTED] =
+		{
+			.name = "kernel-tainted",
+			.severity = XP_SEV_ERROR,
+			.summary = "the guest kernel has oopsed or warned (tainted_mask D/W)",
+		},
+	[XP_F_GRANT_TABLE_UNSTABLE] =
+		{
+			.name = "grant-table-unstable",
+			.severity = XP_SEV_WARNING,
+			.part = XP_PART_GRANTS,
+			.summary =
+				"the grant table never settled: its findings changed between reads",
+		},
+	[XP_F_GRANT_FRAME_NOT_OWNED] =
+		{
+			.name = "grant-frame-not-owned",
+			.severity = XP_SEV_ERROR,
+			.part = XP_PART_GRANTS,
+			.summary = "a grant gives access to a frame the guest does not own",
+		},
 	[XP_F_GRANT_FLAGS_BAD] =
-		{"grant-flags-bad", XP_SEV_ERROR,
-		 "a grant entry's flags are impossible (mapped but not permit_access, "
-		 "read-only but mapped for writing)"},
-	[XP_F_GRANT_PEER_MISSING] = {"grant-peer-missing", XP_SEV_ERROR,
-				     "a grant to a domain that does not exist"},
+		{
+			.name = "grant-flags-bad",
+			.severity = XP_SEV_ERROR,
+			.part = XP_PART_GRANTS,
+			.summary = "a grant entry's flags are impossible (mapped but not "
+				   "permit_access, read-only but mapped for writing)",
+		},
+	[XP_F_GRANT_PEER_MISSING] =
+		{
+			.name = "grant-peer-missing",
+			.severity = XP_SEV_ERROR,
+			.part = XP_PART_GRANTS,
+			.summary = "a grant to a domain that does not exist",
+		},
 	[XP_F_GRANT_RESERVED_MISMATCH] =
-		{"grant-reserved-mismatch", XP_SEV_ERROR,
-		 "reserved grant 0 (console) or 1 (xenstore) does not name the "
-		 "ring the toolstack recorded"},
+		{
+			.name = "grant-reserved-mismatch",
+			.severity = XP_SEV_ERROR,
+			.part = XP_PART_GRANTS,
+			.summary = "reserved grant 0 (console) or 1 (xenstore) does not name the "
+				   "ring the toolstack recorded",
+		},
 };
+;
 
 const struct xp_finding_desc *xp_finding_desc(enum xp_finding_id id)
 {
@@ -97,11 +217,13 @@ struct xp_report *xp_report_create(size_t keep_per_id)
 	return r;
 }
 
-void xp_report_clear_findings(struct xp_report *r)
+void xp_report_clear_part(struct xp_report *r, enum xp_part part)
 {
 	int i;
 
 	for (i = 0; i < XP_F_NR_IDS; i++) {
+		if (descs[i].part != part)
+			continue;
 		free(r->groups[i].kept);
 		memset(&r->groups[i], 0, sizeof(r->groups[i]));
 	}
@@ -109,10 +231,38 @@ void xp_report_clear_findings(struct xp_report *r)
 
 void xp_report_destroy(struct xp_report *r)
 {
+	int part;
+
 	if (!r)
 		return;
-	xp_report_clear_findings(r);
+	for (part = 0; part < XP_NR_PARTS; part++)
+		xp_report_clear_part(r, part);
 	free(r);
+}
+
+struct xp_report *xp_report_clone(const struct xp_report *r)
+{
+	struct xp_report *c = malloc(sizeof(*c));
+	int i;
+
+	if (!c)
+		return NULL;
+	*c = *r;
+	for (i = 0; i < XP_F_NR_IDS; i++) {
+		const struct xp_report_group *g = &r->groups[i];
+
+		c->groups[i].kept = NULL;
+		if (!g->nr_kept)
+			continue;
+		c->groups[i].kept = malloc(g->nr_kept * sizeof(*g->kept));
+		if (!c->groups[i].kept) {
+			c->groups[i].nr_kept = 0;
+			xp_report_destroy(c);
+			return NULL;
+		}
+		memcpy(c->groups[i].kept, g->kept, g->nr_kept * sizeof(*g->kept));
+	}
+	return c;
 }
 
 bool xp_report_add(struct xp_report *r, const struct xp_finding *f)
@@ -131,20 +281,41 @@ bool xp_report_add(struct xp_report *r, const struct xp_finding *f)
 	return true;
 }
 
-uint64_t xp_report_count(const struct xp_report *r, enum xp_severity sev)
+bool xp_report_addf(struct xp_report *r, const struct xp_finding *f, const char *fmt, ...)
+{
+	struct xp_finding n = *f;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(n.detail, sizeof(n.detail), fmt, ap);
+	va_end(ap);
+	return xp_report_add(r, &n);
+}
+
+uint64_t xp_report_count_part(const struct xp_report *r, enum xp_part part, enum xp_severity sev)
 {
 	uint64_t n = 0;
 	int i;
 
 	for (i = 0; i < XP_F_NR_IDS; i++)
-		if (descs[i].severity >= sev)
+		if (descs[i].part == part && descs[i].severity >= sev)
 			n += r->groups[i].count;
+	return n;
+}
+
+uint64_t xp_report_count(const struct xp_report *r, enum xp_severity sev)
+{
+	uint64_t n = 0;
+	int part;
+
+	for (part = 0; part < XP_NR_PARTS; part++)
+		n += xp_report_count_part(r, part, sev);
 	return n;
 }
 
 void xp_report_finish(struct xp_report *r)
 {
-	if (r->groups[XP_F_GENERATION_UNSTABLE].count)
+	if (r->groups[XP_F_GENERATION_UNSTABLE].count || r->groups[XP_F_GRANT_TABLE_UNSTABLE].count)
 		r->verdict = XP_VERDICT_UNSTABLE;
 	else if (xp_report_count(r, XP_SEV_WARNING))
 		r->verdict = XP_VERDICT_INCONSISTENT;
@@ -164,7 +335,7 @@ static bool same_finding(const struct xp_finding *a, const struct xp_finding *b)
 	       strcmp(a->level, b->level) == 0;
 }
 
-bool xp_report_same_findings(const struct xp_report *a, const struct xp_report *b)
+bool xp_report_same_part(const struct xp_report *a, const struct xp_report *b, enum xp_part part)
 {
 	size_t j;
 	int i;
@@ -172,6 +343,8 @@ bool xp_report_same_findings(const struct xp_report *a, const struct xp_report *
 	for (i = 0; i < XP_F_NR_IDS; i++) {
 		const struct xp_report_group *ga = &a->groups[i], *gb = &b->groups[i];
 
+		if (descs[i].part != part)
+			continue;
 		if (ga->count != gb->count || ga->nr_kept != gb->nr_kept)
 			return false;
 		for (j = 0; j < ga->nr_kept; j++)

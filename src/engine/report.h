@@ -47,6 +47,7 @@ enum xp_finding_id {
 	XP_F_PFN_TREE_MISMATCH,
 	XP_F_SYMBOLS_MISMATCH,
 	XP_F_KERNEL_TAINTED,
+	XP_F_GRANT_TABLE_UNSTABLE,
 	XP_F_GRANT_FRAME_NOT_OWNED,
 	XP_F_GRANT_FLAGS_BAD,
 	XP_F_GRANT_PEER_MISSING,
@@ -54,9 +55,20 @@ enum xp_finding_id {
 	XP_F_NR_IDS
 };
 
+/*
+ * The part of a pass a finding comes from.  Each part obeys the
+ * settle-and-agree rule on its own (doc/design.md section 4.2).
+ */
+enum xp_part {
+	XP_PART_P2M = 0, /* shared_info, the p2m structures, the guest-internal view */
+	XP_PART_GRANTS,	 /* the grant table */
+	XP_NR_PARTS
+};
+
 struct xp_finding_desc {
 	const char *name; /* stable id, kebab-case */
 	enum xp_severity severity;
+	enum xp_part part;
 	const char *summary; /* one line, for grouped text output */
 };
 
@@ -90,7 +102,7 @@ struct xp_finding {
 enum xp_verdict {
 	XP_VERDICT_CONSISTENT = 0,
 	XP_VERDICT_INCONSISTENT,
-	XP_VERDICT_UNSTABLE,	  /* never got a settled view */
+	XP_VERDICT_UNSTABLE,	  /* never got a settled view (p2m or grant table) */
 	XP_VERDICT_JUST_RESTORED, /* restored, guest not resumed yet */
 	XP_VERDICT_NOT_PUBLISHED, /* the guest has not published its p2m */
 };
@@ -149,16 +161,38 @@ struct xp_report {
 
 struct xp_report *xp_report_create(size_t keep_per_id);
 void xp_report_destroy(struct xp_report *r);
-/* Forget all findings (a new pass starts); the summary stays. */
-void xp_report_clear_findings(struct xp_report *r);
+/* A deep copy; NULL when out of memory. */
+struct xp_report *xp_report_clone(const struct xp_report *r);
+/* Forget the findings of one part; the summary stays. */
+void xp_report_clear_part(struct xp_report *r, enum xp_part part);
 /* Add a finding (copied).  Returns false when it was only counted. */
 bool xp_report_add(struct xp_report *r, const struct xp_finding *f);
-/* Total findings of at least @sev. */
+/*
+ * Add a finding whose detail sentence is formatted from @fmt; the finding
+ * itself is written with designated initializers, location fields named in
+ * .has:
+ *
+ *	struct xp_finding f = {
+ *		.id = XP_F_M2P_MISMATCH,
+ *		.level = "leaf",
+ *		.has = XP_LOC_PFN | XP_LOC_MFN,
+ *		.pfn = pfn,
+ *		.mfn = mfn,
+ *	};
+ *
+ *	xp_report_addf(r, &f, "p2m[0x%" PRIx64 "] = 0x%" PRIx64 " ...", pfn, mfn);
+ *
+ * @f->detail is ignored.  Returns what xp_report_add() returns.
+ */
+bool xp_report_addf(struct xp_report *r, const struct xp_finding *f, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Total findings of at least @sev (of one part). */
 uint64_t xp_report_count(const struct xp_report *r, enum xp_severity sev);
+uint64_t xp_report_count_part(const struct xp_report *r, enum xp_part part, enum xp_severity sev);
 /* Set the verdict from the findings (unless a special state was set). */
 void xp_report_finish(struct xp_report *r);
-/* Do two reports hold the same findings (ids, counts and kept locations)? */
-bool xp_report_same_findings(const struct xp_report *a, const struct xp_report *b);
+/* Do two reports hold the same findings of @part (ids, counts, kept locations)? */
+bool xp_report_same_part(const struct xp_report *a, const struct xp_report *b, enum xp_part part);
 
 const char *xp_verdict_name(enum xp_verdict v);
 const char *xp_layout_name(enum xp_layout l);

@@ -2,7 +2,7 @@
 /*
  * The guest-internal view: with the kernel's System.map, read the p2m
  * variables through the guest's own page tables and check the invariants of
- * seed 003 (DESIGN.md section 2):
+ * seed 003 (doc/design.md section 6.1):
  *   p2m_top_mfn[i] == virt_to_mfn(p2m_top_mfn_p[i])
  *   the published frame list list is virt_to_mfn(p2m_top_mfn)
  *   p2m_mid_missing_mfn's entries name p2m_missing's current frame
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine.h"
+#include "engine/checks.h"
 #include "engine/pt.h"
 #include "engine/symbols.h"
 #include "engine/walk.h"
@@ -26,6 +26,24 @@
 /* Real System.maps are a few MiB; refuse absurd files and lines. */
 #define XP_SYMBOLS_MAX_BYTES (256UL << 20)
 #define XP_SYMBOLS_MAX_LINE 1024
+
+/* The kernel's variables the checks read. */
+enum xp_sym {
+	XP_SYM_P2M_TOP = 0,
+	XP_SYM_P2M_MID_MISSING,
+	XP_SYM_P2M_TOP_MFN,
+	XP_SYM_P2M_TOP_MFN_P,
+	XP_SYM_P2M_MID_MISSING_MFN,
+	XP_SYM_P2M_MISSING,
+	XP_SYM_P2M_IDENTITY,
+	XP_SYM_XEN_P2M_ADDR,
+	XP_SYM_XEN_P2M_SIZE,
+	XP_SYM_XEN_MAX_P2M_PFN,
+	XP_SYM_TAINTED_MASK,
+	XP_SYM_LOG_BUF,
+	XP_SYM_LOG_BUF_LEN,
+	XP_SYM_NR
+};
 
 static const char *const wanted[XP_SYM_NR] = {
 	[XP_SYM_P2M_TOP] = "p2m_top",
@@ -48,11 +66,6 @@ struct xp_symbols {
 	bool found[XP_SYM_NR];
 	unsigned int nr_lines;
 };
-
-const char *xp_symbol_name(enum xp_sym s)
-{
-	return wanted[s];
-}
 
 static bool parse_line(const char *line, size_t len, uint64_t *addr, const char **name,
 		       size_t *name_len)
@@ -276,14 +289,24 @@ static void check_top_mfn_p(struct view *v, struct xp_walk *w, struct xp_report 
 	for (i = 0; i < w->nr_top; i++) {
 		uint64_t va = xp_word(page, i, t->width), mfn = XP_NO_MFN;
 
-		if (!va_to_mfn(v, va, &mfn) || mfn != w->top_mfns[i])
-			xp_find(r, XP_F_TOP_MFN_P_MISMATCH, "top",
-				XP_LOC_INDEX | XP_LOC_VA | XP_LOC_EXPECTED | XP_LOC_ACTUAL, i, 0, 0,
-				w->top_mfns[i], va, mfn, w->top_mfns[i],
-				"p2m_top_mfn[%" PRIu64 "] = 0x%" PRIx64
-				" but p2m_top_mfn_p[%" PRIu64 "] = 0x%" PRIx64 " is %s",
-				i, w->top_mfns[i], i, va,
-				mfn == XP_NO_MFN ? "not mapped" : "at another frame");
+		if (!va_to_mfn(v, va, &mfn) || mfn != w->top_mfns[i]) {
+			struct xp_finding f = {
+				.id = XP_F_TOP_MFN_P_MISMATCH,
+				.level = "top",
+				.has = XP_LOC_INDEX | XP_LOC_VA | XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+				.index = i,
+				.mfn = w->top_mfns[i],
+				.va = va,
+				.expected = mfn,
+				.actual = w->top_mfns[i],
+			};
+
+			xp_report_addf(r, &f,
+				       "p2m_top_mfn[%" PRIu64 "] = 0x%" PRIx64
+				       " but p2m_top_mfn_p[%" PRIu64 "] = 0x%" PRIx64 " is %s",
+				       i, w->top_mfns[i], i, va,
+				       mfn == XP_NO_MFN ? "not mapped" : "at another frame");
+		}
 	}
 }
 
@@ -301,13 +324,22 @@ static void check_mid_missing(struct view *v, struct xp_report *r, uint64_t mm_m
 	for (j = 0; j < t->fpp; j++) {
 		uint64_t e = xp_word(page, j, t->width);
 
-		if (e != missing_mfn)
-			xp_find(r, XP_F_MISSING_MFN_STALE, "mid-missing",
-				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, j, 0,
-				0, mm_mfn, 0, missing_mfn, e,
-				"p2m_mid_missing_mfn[%" PRIu64 "] = 0x%" PRIx64
-				" but p2m_missing is now at 0x%" PRIx64,
-				j, e, missing_mfn);
+		if (e != missing_mfn) {
+			struct xp_finding f = {
+				.id = XP_F_MISSING_MFN_STALE,
+				.level = "mid-missing",
+				.has = XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+				.index = j,
+				.mfn = mm_mfn,
+				.expected = missing_mfn,
+				.actual = e,
+			};
+
+			xp_report_addf(r, &f,
+				       "p2m_mid_missing_mfn[%" PRIu64 "] = 0x%" PRIx64
+				       " but p2m_missing is now at 0x%" PRIx64,
+				       j, e, missing_mfn);
+		}
 	}
 }
 
@@ -341,16 +373,27 @@ static void check_pfn_tree(struct view *v, struct xp_walk *w, struct xp_report *
 			leaf_va = xp_word(mid, j, t->width);
 			if (w->tree_leaf[k] == XP_NO_MFN)
 				continue;
-			if (!va_to_mfn(v, leaf_va, &leaf_mfn) || leaf_mfn != w->tree_leaf[k])
-				xp_find(r, XP_F_PFN_TREE_MISMATCH, "mid",
-					XP_LOC_INDEX | XP_LOC_INDEX2 | XP_LOC_PFN | XP_LOC_VA |
-						XP_LOC_EXPECTED | XP_LOC_ACTUAL,
-					i, j, k * t->fpp, w->tree_leaf[k], leaf_va, leaf_mfn,
-					w->tree_leaf[k],
-					"p2m_top[%" PRIu64 "][%" PRIu64 "] = 0x%" PRIx64
-					" (frame 0x%" PRIx64 ") but p2m_mid_mfn[%" PRIu64
-					"][%" PRIu64 "] = 0x%" PRIx64,
-					i, j, leaf_va, leaf_mfn, i, j, w->tree_leaf[k]);
+			if (!va_to_mfn(v, leaf_va, &leaf_mfn) || leaf_mfn != w->tree_leaf[k]) {
+				struct xp_finding f = {
+					.id = XP_F_PFN_TREE_MISMATCH,
+					.level = "mid",
+					.has = XP_LOC_INDEX | XP_LOC_INDEX2 | XP_LOC_PFN |
+					       XP_LOC_VA | XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+					.index = i,
+					.index2 = j,
+					.pfn = k * t->fpp,
+					.mfn = w->tree_leaf[k],
+					.va = leaf_va,
+					.expected = leaf_mfn,
+					.actual = w->tree_leaf[k],
+				};
+
+				xp_report_addf(r, &f,
+					       "p2m_top[%" PRIu64 "][%" PRIu64 "] = 0x%" PRIx64
+					       " (frame 0x%" PRIx64 ") but p2m_mid_mfn[%" PRIu64
+					       "][%" PRIu64 "] = 0x%" PRIx64,
+					       i, j, leaf_va, leaf_mfn, i, j, w->tree_leaf[k]);
+			}
 		}
 	}
 }
@@ -438,9 +481,16 @@ static void check_taint(struct view *v, struct xp_report *r)
 			flags[o++] = letters[i];
 	flags[o] = '\0';
 	find_oops(v, oops, sizeof(oops));
-	xp_find(r, XP_F_KERNEL_TAINTED, "kernel", XP_LOC_VA | XP_LOC_ACTUAL, 0, 0, 0, 0,
-		v->s->addr[XP_SYM_TAINTED_MASK], 0, mask, "tainted_mask 0x%" PRIx64 " (%s)%s%s",
-		mask, flags, *oops ? ": " : "", oops);
+	struct xp_finding f = {
+		.id = XP_F_KERNEL_TAINTED,
+		.level = "kernel",
+		.has = XP_LOC_VA | XP_LOC_ACTUAL,
+		.va = v->s->addr[XP_SYM_TAINTED_MASK],
+		.actual = mask,
+	};
+
+	xp_report_addf(r, &f, "tainted_mask 0x%" PRIx64 " (%s)%s%s", mask, flags, *oops ? ": " : "",
+		       oops);
 }
 
 struct xp_error *xp_symbols_check(struct xp_target *t, struct xp_walk *w,
@@ -472,28 +522,47 @@ struct xp_error *xp_symbols_check(struct xp_target *t, struct xp_walk *w,
 				check_taint(&v, r);
 			return NULL;
 		}
-		xp_find(r, XP_F_SYMBOLS_MISMATCH, "symbols", 0, 0, 0, 0, 0, 0, 0, 0,
-			"the symbols do not fit this guest: %s", v.why);
+		struct xp_finding f = {
+			.id = XP_F_SYMBOLS_MISMATCH,
+			.level = "symbols",
+		};
+
+		xp_report_addf(r, &f, "the symbols do not fit this guest: %s", v.why);
 		return NULL;
 	}
 	/* More sanity: the list's address and size as the kernel keeps them. */
 	if (w->si.p2m_cr3 && read_var(&v, XP_SYM_XEN_P2M_ADDR, &val) && val != w->si.p2m_vaddr) {
-		xp_find(r, XP_F_SYMBOLS_MISMATCH, "symbols", XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0,
-			0, 0, 0, w->si.p2m_vaddr, val,
-			"the symbols do not fit this guest: xen_p2m_addr = 0x%" PRIx64
-			" but shared_info says p2m_vaddr 0x%" PRIx64,
-			val, w->si.p2m_vaddr);
+		struct xp_finding f = {
+			.id = XP_F_SYMBOLS_MISMATCH,
+			.level = "symbols",
+			.has = XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+			.expected = w->si.p2m_vaddr,
+			.actual = val,
+		};
+
+		xp_report_addf(r, &f,
+			       "the symbols do not fit this guest: xen_p2m_addr = 0x%" PRIx64
+			       " but shared_info says p2m_vaddr 0x%" PRIx64,
+			       val, w->si.p2m_vaddr);
 		return NULL;
 	}
 	/* the symbols fit: the kernel's own state can be believed */
 	check_taint(&v, r);
 	if (fll_published && top_mfn != w->si.frame_list_list) {
-		xp_find(r, XP_F_FRAME_LIST_LIST_MISMATCH, "shared_info",
-			XP_LOC_MFN | XP_LOC_VA | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, 0,
-			w->si.frame_list_list, top_va, top_mfn, w->si.frame_list_list,
-			"pfn_to_mfn_frame_list_list = 0x%" PRIx64 " but p2m_top_mfn (0x%" PRIx64
-			") is at 0x%" PRIx64,
-			w->si.frame_list_list, top_va, top_mfn);
+		struct xp_finding f = {
+			.id = XP_F_FRAME_LIST_LIST_MISMATCH,
+			.level = "shared_info",
+			.has = XP_LOC_MFN | XP_LOC_VA | XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+			.mfn = w->si.frame_list_list,
+			.va = top_va,
+			.expected = top_mfn,
+			.actual = w->si.frame_list_list,
+		};
+
+		xp_report_addf(r, &f,
+			       "pfn_to_mfn_frame_list_list = 0x%" PRIx64
+			       " but p2m_top_mfn (0x%" PRIx64 ") is at 0x%" PRIx64,
+			       w->si.frame_list_list, top_va, top_mfn);
 	}
 	if (fll_published && top_mfn == w->si.frame_list_list)
 		check_top_mfn_p(&v, w, r, top_p_mfn);
@@ -510,13 +579,20 @@ struct xp_error *xp_symbols_check(struct xp_target *t, struct xp_walk *w,
 			limit = val;
 		else if (read_var(&v, XP_SYM_XEN_MAX_P2M_PFN, &val))
 			limit = XP_DIV_ROUND_UP(val, t->fpp) * t->fpp;
-		if (limit && w->si.max_pfn > limit)
-			xp_find(r, XP_F_MAX_PFN_UNCOVERED, "shared_info",
-				XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, 0, 0, 0, limit,
-				w->si.max_pfn,
-				"max_pfn 0x%" PRIx64 " but the kernel's p2m holds 0x%" PRIx64
-				" pfns",
-				w->si.max_pfn, limit);
+		if (limit && w->si.max_pfn > limit) {
+			struct xp_finding f = {
+				.id = XP_F_MAX_PFN_UNCOVERED,
+				.level = "shared_info",
+				.has = XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+				.expected = limit,
+				.actual = w->si.max_pfn,
+			};
+
+			xp_report_addf(r, &f,
+				       "max_pfn 0x%" PRIx64 " but the kernel's p2m holds 0x%" PRIx64
+				       " pfns",
+				       w->si.max_pfn, limit);
+		}
 	}
 	return NULL;
 }

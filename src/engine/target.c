@@ -8,7 +8,6 @@
 
 #include "lib/xen-abi.h"
 
-#include "engine/engine.h"
 #include "engine/target.h"
 #include "lib/util.h"
 
@@ -125,12 +124,14 @@ void xp_target_destroy(struct xp_target *t)
 	free(t);
 }
 
-struct xp_error *xp_target_still_there(struct xp_target *t)
+struct xp_error *xp_target_still_there(struct xp_target *t, struct xp_domain_info *now)
 {
-	struct xp_domain_info now;
+	struct xp_domain_info info;
 	struct xp_error *err;
 
-	err = xp_backend_domain_info(t->be, t->info.domid, &now);
+	if (!now)
+		now = &info;
+	err = xp_backend_domain_info(t->be, t->info.domid, now);
 	if (err && err->kind == XP_ERR_NODOMAIN) {
 		xp_error_destroy(err);
 		return xp_error_create(
@@ -140,11 +141,11 @@ struct xp_error *xp_target_still_there(struct xp_target *t)
 	}
 	if (err)
 		return err;
-	if (now.dying || now.shared_info_frame != t->info.shared_info_frame ||
-	    memcmp(now.handle, t->info.handle, sizeof(now.handle)) != 0)
+	if (now->dying || now->shared_info_frame != t->info.shared_info_frame ||
+	    memcmp(now->handle, t->info.handle, sizeof(now->handle)) != 0)
 		return xp_error_create(XP_ERR_GONE, ESRCH,
 				       "domain %u changed during the check (%s)", t->info.domid,
-				       now.dying ? "dying" : "a different domain now");
+				       now->dying ? "dying" : "a different domain now");
 	return NULL;
 }
 
@@ -225,6 +226,8 @@ static struct xp_fcache_entry *fcache_find(struct xp_target *t, uint64_t mfn)
 
 static struct xp_error *map_batch(struct xp_target *t, const uint64_t *mfns, size_t n)
 {
+	struct xp_fcache_entry *c;
+	struct xp_mapping *m;
 	struct xp_error *err;
 	const void *addr;
 	int *errs;
@@ -233,28 +236,15 @@ static struct xp_error *map_batch(struct xp_target *t, const uint64_t *mfns, siz
 	errs = calloc(n, sizeof(*errs));
 	if (!errs)
 		return xp_error_nomem();
-	if (t->maps_n == t->maps_cap) {
-		size_t cap = t->maps_cap ? t->maps_cap * 2 : 16;
-		struct xp_mapping *m = realloc(t->maps, cap * sizeof(*m));
-
-		if (!m) {
-			free(errs);
-			return xp_error_nomem();
-		}
+	m = xp_grow(t->maps, &t->maps_cap, t->maps_n + 1, sizeof(*m));
+	if (m)
 		t->maps = m;
-		t->maps_cap = cap;
+	c = m ? xp_grow(t->cache, &t->cache_cap, t->cache_n + n, sizeof(*c)) : NULL;
+	if (!c) {
+		free(errs);
+		return xp_error_nomem();
 	}
-	if (t->cache_n + n > t->cache_cap) {
-		size_t cap = XP_MAX(t->cache_cap * 2, t->cache_n + n);
-		struct xp_fcache_entry *c = realloc(t->cache, cap * sizeof(*c));
-
-		if (!c) {
-			free(errs);
-			return xp_error_nomem();
-		}
-		t->cache = c;
-		t->cache_cap = cap;
-	}
+	t->cache = c;
 	err = xp_backend_map_frames(t->be, t->info.domid, mfns, n, errs, &addr);
 	if (err) {
 		free(errs);

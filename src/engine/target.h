@@ -14,10 +14,8 @@
 #include <stdint.h>
 
 #include "backend/backend.h"
+#include "engine/p2m.h"
 #include "engine/report.h"
-
-/* Frames mapped per backend call (the toolstack uses 1024 too). */
-#define XP_BATCH 1024
 
 struct xp_fcache_entry {
 	uint64_t mfn;
@@ -55,8 +53,12 @@ struct xp_target {
 struct xp_error *xp_target_open(struct xp_backend *be, uint32_t domid, struct xp_target **out);
 void xp_target_destroy(struct xp_target *t);
 
-/* Is the domain still the one we opened (exists, not dying, same shared_info)? */
-struct xp_error *xp_target_still_there(struct xp_target *t);
+/*
+ * Is the domain still the one we opened (exists, not dying, same handle and
+ * shared_info)?  XP_ERR_GONE otherwise.  *now (may be NULL) gets the
+ * hypervisor's current facts.
+ */
+struct xp_error *xp_target_still_there(struct xp_target *t, struct xp_domain_info *now);
 
 /* Read a guest word (8 or 4 bytes) from a mapped page, exactly once. */
 static inline uint64_t xp_word(const void *page, size_t idx, unsigned int width)

@@ -18,34 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine.h"
 #include "engine/pt.h"
 #include "engine/walk.h"
 #include "lib/util.h"
-
-void xp_find(struct xp_report *r, enum xp_finding_id id, const char *level, unsigned int has,
-	     uint64_t index, uint64_t index2, uint64_t pfn, uint64_t mfn, uint64_t va,
-	     uint64_t expected, uint64_t actual, const char *fmt, ...)
-{
-	struct xp_finding f = {
-		.id = id,
-		.level = level,
-		.has = has,
-		.index = index,
-		.index2 = index2,
-		.pfn = pfn,
-		.mfn = mfn,
-		.va = va,
-		.expected = expected,
-		.actual = actual,
-	};
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(f.detail, sizeof(f.detail), fmt, ap);
-	va_end(ap);
-	xp_report_add(r, &f);
-}
 
 /* A structure frame that could not be mapped: classified later. */
 static void pend(struct xp_walk *w, const char *level, unsigned int has, uint64_t index,
@@ -53,15 +28,10 @@ static void pend(struct xp_walk *w, const char *level, unsigned int has, uint64_
 {
 	struct xp_finding *f;
 
-	if (w->nr_pending == w->cap_pending) {
-		size_t cap = w->cap_pending ? w->cap_pending * 2 : 16;
-		struct xp_finding *n = realloc(w->pending, cap * sizeof(*n));
-
-		if (!n)
-			return;
-		w->pending = n;
-		w->cap_pending = cap;
-	}
+	f = xp_grow(w->pending, &w->cap_pending, w->nr_pending + 1, sizeof(*f));
+	if (!f)
+		return;
+	w->pending = f;
 	f = &w->pending[w->nr_pending++];
 	memset(f, 0, sizeof(*f));
 	f->id = XP_F_MFN_NOT_OWNED;
@@ -119,20 +89,34 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 	if ((start & (XP_PAGE_SIZE - 1)) || start + len < start || len == 0 ||
 	    !xp_va_ok(t->width, start) || !xp_va_ok(t->width, start + len - 1) ||
 	    (t->width == 8 && (start >> 47) != ((start + len - 1) >> 47))) {
-		xp_find(r, XP_F_LIST_VADDR_BAD, "shared_info", XP_LOC_VA | XP_LOC_ACTUAL, 0, 0, 0,
-			0, start, 0, w->max_pfn,
-			"p2m_vaddr 0x%" PRIx64 " with max_pfn 0x%" PRIx64
-			" is not a usable list range (Bad virtual p2m address range)",
-			start, w->max_pfn);
+		struct xp_finding f = {
+			.id = XP_F_LIST_VADDR_BAD,
+			.level = "shared_info",
+			.has = XP_LOC_VA | XP_LOC_ACTUAL,
+			.va = start,
+			.actual = w->max_pfn,
+		};
+
+		xp_report_addf(r, &f,
+			       "p2m_vaddr 0x%" PRIx64 " with max_pfn 0x%" PRIx64
+			       " is not a usable list range (Bad virtual p2m address range)",
+			       start, w->max_pfn);
 		return NULL;
 	}
 	end = start + len;
 	if (w->si.p2m_cr3_mfn >= t->host.max_mfn) {
-		xp_find(r, XP_F_LIST_CR3_BAD, "shared_info", XP_LOC_MFN | XP_LOC_ACTUAL, 0, 0, 0,
-			w->si.p2m_cr3_mfn, 0, 0, w->si.p2m_cr3,
-			"p2m_cr3 0x%" PRIx64 " names MFN 0x%" PRIx64
-			", beyond the host's memory (0x%" PRIx64 " frames)",
-			w->si.p2m_cr3, w->si.p2m_cr3_mfn, t->host.max_mfn);
+		struct xp_finding f = {
+			.id = XP_F_LIST_CR3_BAD,
+			.level = "shared_info",
+			.has = XP_LOC_MFN | XP_LOC_ACTUAL,
+			.mfn = w->si.p2m_cr3_mfn,
+			.actual = w->si.p2m_cr3,
+		};
+
+		xp_report_addf(r, &f,
+			       "p2m_cr3 0x%" PRIx64 " names MFN 0x%" PRIx64
+			       ", beyond the host's memory (0x%" PRIx64 " frames)",
+			       w->si.p2m_cr3, w->si.p2m_cr3_mfn, t->host.max_mfn);
 		return NULL;
 	}
 
@@ -174,16 +158,24 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 
 			page = xp_target_frame(t, n->mfn, &ferr);
 			if (!page) {
-				if (level == 0)
-					xp_find(r, XP_F_LIST_CR3_BAD, "shared_info",
-						XP_LOC_MFN | XP_LOC_ACTUAL, 0, 0, 0, n->mfn, 0, 0,
-						w->si.p2m_cr3,
+				if (level == 0) {
+					struct xp_finding f = {
+						.id = XP_F_LIST_CR3_BAD,
+						.level = "shared_info",
+						.has = XP_LOC_MFN | XP_LOC_ACTUAL,
+						.mfn = n->mfn,
+						.actual = w->si.p2m_cr3,
+					};
+
+					xp_report_addf(
+						r, &f,
 						"p2m_cr3 0x%" PRIx64 " names MFN 0x%" PRIx64
 						" which the domain cannot map (Bad p2m_cr3 value)",
 						w->si.p2m_cr3, n->mfn);
-				else
+				} else {
 					pend(w, lname[level], XP_LOC_VA, 0, 0, 0, n->mfn, n->lo,
 					     ferr);
+				}
 				for (k = first; k < lim; k++)
 					reason[k] = R_OTHER;
 				continue;
@@ -195,17 +187,14 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 				uint64_t p0 = (va - start) >> 12, p1 = (va_next - start) >> 12;
 
 				if (!(pte & XP_PTE_PRESENT)) {
-					if (nholes == cap_holes) {
-						size_t c = cap_holes ? cap_holes * 2 : 8;
-						struct hole *h = realloc(holes, c * sizeof(*h));
+					struct hole *h =
+						xp_grow(holes, &cap_holes, nholes + 1, sizeof(*h));
 
-						if (!h) {
-							err = xp_error_nomem();
-							goto out;
-						}
-						holes = h;
-						cap_holes = c;
+					if (!h) {
+						err = xp_error_nomem();
+						goto out;
 					}
+					holes = h;
 					holes[nholes++] =
 						(struct hole){level, idx, va, pte, n->mfn, p0, p1};
 					for (k = p0; k < p1; k++)
@@ -216,39 +205,64 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 				for (k = p0; k < p1; k++)
 					reason[k] = R_OTHER;
 				if (!last && (pte & XP_PTE_PSE)) {
-					xp_find(r, XP_F_LIST_PTE_BAD, lname[level],
-						XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA |
-							XP_LOC_ACTUAL,
-						idx, 0, 0, n->mfn, va, 0, pte,
-						"%s entry %u of table 0x%" PRIx64
-						" maps a superpage (0x%" PRIx64
-						"), which PV guests cannot use",
-						g->name[level], idx, n->mfn, pte);
+					struct xp_finding f = {
+						.id = XP_F_LIST_PTE_BAD,
+						.level = lname[level],
+						.has = XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA |
+						       XP_LOC_ACTUAL,
+						.index = idx,
+						.mfn = n->mfn,
+						.va = va,
+						.actual = pte,
+					};
+
+					xp_report_addf(r, &f,
+						       "%s entry %u of table 0x%" PRIx64
+						       " maps a superpage (0x%" PRIx64
+						       "), which PV guests cannot use",
+						       g->name[level], idx, n->mfn, pte);
 					va = va_next;
 					continue;
 				}
 				child = xp_pte_mfn(pte);
 				if (child >= t->host.max_mfn) {
-					xp_find(r, XP_F_MFN_OUT_OF_RANGE, lname[level + 1],
-						XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA |
-							XP_LOC_ACTUAL,
-						idx, 0, 0, child, va, 0, pte,
-						"%s entry %u (for va 0x%" PRIx64
-						") names MFN 0x%" PRIx64
-						", beyond the host's 0x%" PRIx64 " frames",
-						g->name[level], idx, va, child, t->host.max_mfn);
+					struct xp_finding f = {
+						.id = XP_F_MFN_OUT_OF_RANGE,
+						.level = lname[level + 1],
+						.has = XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA |
+						       XP_LOC_ACTUAL,
+						.index = idx,
+						.mfn = child,
+						.va = va,
+						.actual = pte,
+					};
+
+					xp_report_addf(r, &f,
+						       "%s entry %u (for va 0x%" PRIx64
+						       ") names MFN 0x%" PRIx64
+						       ", beyond the host's 0x%" PRIx64 " frames",
+						       g->name[level], idx, va, child,
+						       t->host.max_mfn);
 					va = va_next;
 					continue;
 				}
 				if (xp_u64_contains(upper, nupper, child) ||
 				    xp_u64_contains(cur, ncur, child)) {
-					xp_find(r, XP_F_LIST_PT_LOOP, lname[level + 1],
-						XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA, idx, 0, 0,
-						child, va, 0, 0,
-						"%s entry %u of table 0x%" PRIx64
-						" names 0x%" PRIx64 ", a frame already used as a "
-						"page table on this path",
-						g->name[level], idx, n->mfn, child);
+					struct xp_finding f = {
+						.id = XP_F_LIST_PT_LOOP,
+						.level = lname[level + 1],
+						.has = XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA,
+						.index = idx,
+						.mfn = child,
+						.va = va,
+					};
+
+					xp_report_addf(r, &f,
+						       "%s entry %u of table 0x%" PRIx64
+						       " names 0x%" PRIx64
+						       ", a frame already used as a "
+						       "page table on this path",
+						       g->name[level], idx, n->mfn, child);
 					va = va_next;
 					continue;
 				}
@@ -258,17 +272,14 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 						reason[k] = R_OK;
 					}
 				} else {
-					if (nnext == cap_next) {
-						size_t c = cap_next ? cap_next * 2 : 64;
-						struct node *nx = realloc(next, c * sizeof(*nx));
+					struct node *nx =
+						xp_grow(next, &cap_next, nnext + 1, sizeof(*nx));
 
-						if (!nx) {
-							err = xp_error_nomem();
-							goto out;
-						}
-						next = nx;
-						cap_next = c;
+					if (!nx) {
+						err = xp_error_nomem();
+						goto out;
 					}
+					next = nx;
 					next[nnext++] = (struct node){child, va, va_next};
 				}
 				va = va_next;
@@ -303,12 +314,19 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 	for (k = 0; k < w->nr_pages; k++) {
 		if (w->list_leaf[k] != XP_NO_MFN &&
 		    xp_u64_contains(upper, nupper, w->list_leaf[k])) {
-			xp_find(r, XP_F_LIST_PT_LOOP, "leaf-page",
-				XP_LOC_PFN | XP_LOC_MFN | XP_LOC_VA, 0, 0, k * t->fpp,
-				w->list_leaf[k], start + k * XP_PAGE_SIZE, 0, 0,
-				"the list page for pfn 0x%" PRIx64 " is 0x%" PRIx64
-				", a frame used as a page table",
-				k * t->fpp, w->list_leaf[k]);
+			struct xp_finding f = {
+				.id = XP_F_LIST_PT_LOOP,
+				.level = "leaf-page",
+				.has = XP_LOC_PFN | XP_LOC_MFN | XP_LOC_VA,
+				.pfn = k * t->fpp,
+				.mfn = w->list_leaf[k],
+				.va = start + k * XP_PAGE_SIZE,
+			};
+
+			xp_report_addf(r, &f,
+				       "the list page for pfn 0x%" PRIx64 " is 0x%" PRIx64
+				       ", a frame used as a page table",
+				       k * t->fpp, w->list_leaf[k]);
 			w->list_leaf[k] = XP_NO_MFN;
 		}
 	}
@@ -323,12 +341,20 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 		while (m > 0 && reason[m - 1] == R_NOT_PRESENT)
 			m--;
 		if (m < w->nr_pages && m > 0) {
-			xp_find(r, XP_F_MAX_PFN_UNCOVERED, "list", XP_LOC_EXPECTED | XP_LOC_ACTUAL,
-				0, 0, 0, 0, start + m * XP_PAGE_SIZE, m * t->fpp, w->max_pfn,
-				"max_pfn 0x%" PRIx64
-				" but the linear list maps only the first 0x%" PRIx64
-				" pfns (nothing mapped from 0x%" PRIx64 ")",
-				w->max_pfn, m * t->fpp, start + m * XP_PAGE_SIZE);
+			struct xp_finding f = {
+				.id = XP_F_MAX_PFN_UNCOVERED,
+				.level = "list",
+				.has = XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+				.va = start + m * XP_PAGE_SIZE,
+				.expected = m * t->fpp,
+				.actual = w->max_pfn,
+			};
+
+			xp_report_addf(r, &f,
+				       "max_pfn 0x%" PRIx64
+				       " but the linear list maps only the first 0x%" PRIx64
+				       " pfns (nothing mapped from 0x%" PRIx64 ")",
+				       w->max_pfn, m * t->fpp, start + m * XP_PAGE_SIZE);
 		} else {
 			m = w->nr_pages;
 		}
@@ -337,14 +363,25 @@ static struct xp_error *walk_list(struct xp_target *t, struct xp_walk *w, struct
 
 			if (h->first_page >= m)
 				continue;
-			xp_find(r, XP_F_LIST_PTE_NOT_PRESENT, lname[h->level],
-				XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA | XP_LOC_PFN | XP_LOC_ACTUAL,
-				h->index, 0, h->first_page * t->fpp, h->table, h->va, 0, h->pte,
-				"%s entry %" PRIu64 " of table 0x%" PRIx64
-				" is not present: pfns 0x%" PRIx64 "-0x%" PRIx64
-				" of the list are unreachable",
-				g->name[h->level], h->index, h->table, h->first_page * t->fpp,
-				XP_MIN(h->end_page * t->fpp, w->max_pfn) - 1);
+			struct xp_finding f = {
+				.id = XP_F_LIST_PTE_NOT_PRESENT,
+				.level = lname[h->level],
+				.has = XP_LOC_INDEX | XP_LOC_MFN | XP_LOC_VA | XP_LOC_PFN |
+				       XP_LOC_ACTUAL,
+				.index = h->index,
+				.pfn = h->first_page * t->fpp,
+				.mfn = h->table,
+				.va = h->va,
+				.actual = h->pte,
+			};
+
+			xp_report_addf(r, &f,
+				       "%s entry %" PRIu64 " of table 0x%" PRIx64
+				       " is not present: pfns 0x%" PRIx64 "-0x%" PRIx64
+				       " of the list are unreachable",
+				       g->name[h->level], h->index, h->table,
+				       h->first_page * t->fpp,
+				       XP_MIN(h->end_page * t->fpp, w->max_pfn) - 1);
 		}
 	}
 	w->tables = upper;
@@ -375,12 +412,20 @@ static struct xp_error *walk_tree(struct xp_target *t, struct xp_walk *w, struct
 	w->tree_pages = XP_MIN(w->nr_pages, fpp * fpp);
 	w->nr_top = XP_DIV_ROUND_UP(w->tree_pages, fpp);
 	r->p2m.tree_covers = XP_MIN(w->max_pfn, covers);
-	if (w->max_pfn > covers && w->layout == XP_LAYOUT_TREE)
-		xp_find(r, XP_F_MAX_PFN_UNCOVERED, "frame-list-list",
-			XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0, 0, 0, 0, covers, w->max_pfn,
-			"max_pfn 0x%" PRIx64 " but a 3-level mfn tree covers at most 0x%" PRIx64
-			" pfns",
-			w->max_pfn, covers);
+	if (w->max_pfn > covers && w->layout == XP_LAYOUT_TREE) {
+		struct xp_finding f = {
+			.id = XP_F_MAX_PFN_UNCOVERED,
+			.level = "frame-list-list",
+			.has = XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+			.expected = covers,
+			.actual = w->max_pfn,
+		};
+
+		xp_report_addf(r, &f,
+			       "max_pfn 0x%" PRIx64
+			       " but a 3-level mfn tree covers at most 0x%" PRIx64 " pfns",
+			       w->max_pfn, covers);
+	}
 	w->tree_leaf = malloc(XP_MAX(w->tree_pages, 1) * sizeof(*w->tree_leaf));
 	w->top_mfns = malloc(XP_MAX(w->nr_top, 1) * sizeof(*w->top_mfns));
 	if (!w->tree_leaf || !w->top_mfns)
@@ -389,11 +434,17 @@ static struct xp_error *walk_tree(struct xp_target *t, struct xp_walk *w, struct
 	r->p2m.tree_walked = true;
 
 	if (fll >= t->host.max_mfn) {
-		xp_find(r, XP_F_MFN_OUT_OF_RANGE, "frame-list-list", XP_LOC_MFN, 0, 0, 0, fll, 0, 0,
-			0,
-			"pfn_to_mfn_frame_list_list 0x%" PRIx64 " is beyond the host's 0x%" PRIx64
-			" frames",
-			fll, t->host.max_mfn);
+		struct xp_finding f = {
+			.id = XP_F_MFN_OUT_OF_RANGE,
+			.level = "frame-list-list",
+			.has = XP_LOC_MFN,
+			.mfn = fll,
+		};
+
+		xp_report_addf(r, &f,
+			       "pfn_to_mfn_frame_list_list 0x%" PRIx64
+			       " is beyond the host's 0x%" PRIx64 " frames",
+			       fll, t->host.max_mfn);
 		w->nr_top = 0;
 		return NULL;
 	}
@@ -415,12 +466,19 @@ static struct xp_error *walk_tree(struct xp_target *t, struct xp_walk *w, struct
 		uint64_t j;
 
 		if (mid_mfn >= t->host.max_mfn) {
-			xp_find(r, XP_F_MFN_OUT_OF_RANGE, "top", XP_LOC_INDEX | XP_LOC_MFN, i, 0, 0,
-				mid_mfn, 0, 0, 0,
-				"p2m_top_mfn[%" PRIu64 "] = 0x%" PRIx64
-				", beyond the host's 0x%" PRIx64
-				" frames (Bad mfn in p2m frame list list)",
-				i, mid_mfn, t->host.max_mfn);
+			struct xp_finding f = {
+				.id = XP_F_MFN_OUT_OF_RANGE,
+				.level = "top",
+				.has = XP_LOC_INDEX | XP_LOC_MFN,
+				.index = i,
+				.mfn = mid_mfn,
+			};
+
+			xp_report_addf(r, &f,
+				       "p2m_top_mfn[%" PRIu64 "] = 0x%" PRIx64
+				       ", beyond the host's 0x%" PRIx64
+				       " frames (Bad mfn in p2m frame list list)",
+				       i, mid_mfn, t->host.max_mfn);
 			continue;
 		}
 		mid = xp_target_frame(t, mid_mfn, &ferr);
@@ -437,12 +495,22 @@ static struct xp_error *walk_tree(struct xp_target *t, struct xp_walk *w, struct
 				break;
 			leaf = xp_word(mid, j, t->width);
 			if (leaf >= t->host.max_mfn) {
-				xp_find(r, XP_F_MFN_OUT_OF_RANGE, "mid",
-					XP_LOC_INDEX | XP_LOC_INDEX2 | XP_LOC_PFN | XP_LOC_MFN, i,
-					j, k * fpp, leaf, 0, 0, 0,
-					"mid-mfn page %" PRIu64 " entry %" PRIu64 " (pfn 0x%" PRIx64
-					") = 0x%" PRIx64 ", beyond the host's 0x%" PRIx64 " frames",
-					i, j, k * fpp, leaf, t->host.max_mfn);
+				struct xp_finding f = {
+					.id = XP_F_MFN_OUT_OF_RANGE,
+					.level = "mid",
+					.has = XP_LOC_INDEX | XP_LOC_INDEX2 | XP_LOC_PFN |
+					       XP_LOC_MFN,
+					.index = i,
+					.index2 = j,
+					.pfn = k * fpp,
+					.mfn = leaf,
+				};
+
+				xp_report_addf(r, &f,
+					       "mid-mfn page %" PRIu64 " entry %" PRIu64
+					       " (pfn 0x%" PRIx64 ") = 0x%" PRIx64
+					       ", beyond the host's 0x%" PRIx64 " frames",
+					       i, j, k * fpp, leaf, t->host.max_mfn);
 				continue;
 			}
 			w->tree_leaf[k] = leaf;
@@ -477,10 +545,22 @@ static struct xp_error *cross_check(struct xp_target *t, struct xp_walk *w, stru
 			     k * fpp, m, 0, ferr);
 			continue;
 		}
-		xp_find(r, XP_F_TREE_LIST_MISMATCH, "mid",
-			XP_LOC_INDEX | XP_LOC_INDEX2 | XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED |
-				XP_LOC_ACTUAL,
-			k / fpp, k % fpp, k * fpp, m, w->si.p2m_vaddr + k * XP_PAGE_SIZE, l, m,
+		struct xp_finding f = {
+			.id = XP_F_TREE_LIST_MISMATCH,
+			.level = "mid",
+			.has = XP_LOC_INDEX | XP_LOC_INDEX2 | XP_LOC_PFN | XP_LOC_MFN |
+			       XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+			.index = k / fpp,
+			.index2 = k % fpp,
+			.pfn = k * fpp,
+			.mfn = m,
+			.va = w->si.p2m_vaddr + k * XP_PAGE_SIZE,
+			.expected = l,
+			.actual = m,
+		};
+
+		xp_report_addf(
+			r, &f,
 			"pfns 0x%" PRIx64 "-0x%" PRIx64 ": the mfn tree (mid %" PRIu64 "[%" PRIu64
 			"]) names leaf 0x%" PRIx64 ", the linear list maps 0x%" PRIx64,
 			k * fpp, XP_MIN((k + 1) * fpp, w->max_pfn) - 1, k / fpp, k % fpp, m, l);
@@ -494,17 +574,29 @@ struct xp_error *xp_walk_structures(struct xp_target *t, struct xp_walk *w, stru
 
 	w->max_pfn = w->si.max_pfn;
 	if (w->max_pfn > t->pfn_cap) {
-		xp_find(r, XP_F_MAX_PFN_IMPLAUSIBLE, "shared_info", XP_LOC_EXPECTED | XP_LOC_ACTUAL,
-			0, 0, 0, 0, 0, t->pfn_cap, w->si.max_pfn,
-			"max_pfn 0x%" PRIx64 " is more than this host could back (0x%" PRIx64
-			"); checking the first 0x%" PRIx64 " pfns only",
-			w->si.max_pfn, t->pfn_cap, t->pfn_cap);
+		struct xp_finding f = {
+			.id = XP_F_MAX_PFN_IMPLAUSIBLE,
+			.level = "shared_info",
+			.has = XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+			.expected = t->pfn_cap,
+			.actual = w->si.max_pfn,
+		};
+
+		xp_report_addf(r, &f,
+			       "max_pfn 0x%" PRIx64 " is more than this host could back (0x%" PRIx64
+			       "); checking the first 0x%" PRIx64 " pfns only",
+			       w->si.max_pfn, t->pfn_cap, t->pfn_cap);
 		w->max_pfn = t->pfn_cap;
 	}
 	w->nr_pages = XP_DIV_ROUND_UP(w->max_pfn, t->fpp);
 	if (w->nr_pages == 0) {
-		xp_find(r, XP_F_SHARED_INFO_BAD, "shared_info", XP_LOC_ACTUAL, 0, 0, 0, 0, 0, 0, 0,
-			"max_pfn is 0 although the p2m is published");
+		struct xp_finding f = {
+			.id = XP_F_SHARED_INFO_BAD,
+			.level = "shared_info",
+			.has = XP_LOC_ACTUAL,
+		};
+
+		xp_report_addf(r, &f, "max_pfn is 0 although the p2m is published");
 		return NULL;
 	}
 	if (w->layout == XP_LAYOUT_LIST || w->layout == XP_LAYOUT_LIST_ONLY)
@@ -684,31 +776,47 @@ static void report_leaf(struct xp_target *t, struct xp_walk *w, struct xp_report
 		d = di;
 	}
 	if (same) {
-		xp_find(r, XP_F_LEAF_MISPLACED, "leaf-page",
-			XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, k, 0, k * t->fpp,
-			leaf_mfn, 0, k * t->fpp, k * t->fpp + d,
-			"leaf page 0x%" PRIx64 " for pfns 0x%" PRIx64 "-0x%" PRIx64
-			" holds the entries of pfns from 0x%" PRIx64 " (M2P of all %u entries)",
-			leaf_mfn, k * t->fpp, XP_MIN((k + 1) * t->fpp, w->max_pfn) - 1,
-			k * t->fpp + d, nvalid);
+		struct xp_finding f = {
+			.id = XP_F_LEAF_MISPLACED,
+			.level = "leaf-page",
+			.has = XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+			.index = k,
+			.pfn = k * t->fpp,
+			.mfn = leaf_mfn,
+			.expected = k * t->fpp,
+			.actual = k * t->fpp + d,
+		};
+
+		xp_report_addf(r, &f,
+			       "leaf page 0x%" PRIx64 " for pfns 0x%" PRIx64 "-0x%" PRIx64
+			       " holds the entries of pfns from 0x%" PRIx64
+			       " (M2P of all %u entries)",
+			       leaf_mfn, k * t->fpp, XP_MIN((k + 1) * t->fpp, w->max_pfn) - 1,
+			       k * t->fpp + d, nvalid);
 		return;
 	}
 	for (i = 0; i < s->nmism; i++) {
 		uint64_t pfn = s->mism_pfn[i], mfn = s->mism_mfn[i], m = s->mism_m2p[i];
+		struct xp_finding f = {
+			.id = XP_F_M2P_MISMATCH,
+			.level = "leaf",
+			.has = XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+			.pfn = pfn,
+			.mfn = mfn,
+			.expected = pfn,
+			.actual = m,
+		};
 
 		if (m == ~0ULL)
-			xp_find(r, XP_F_M2P_MISMATCH, "leaf",
-				XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0,
-				pfn, mfn, 0, pfn, m,
-				"p2m[0x%" PRIx64 "] = 0x%" PRIx64 " but M2P has no entry for it",
-				pfn, mfn);
+			xp_report_addf(r, &f,
+				       "p2m[0x%" PRIx64 "] = 0x%" PRIx64
+				       " but M2P has no entry for it",
+				       pfn, mfn);
 		else
-			xp_find(r, XP_F_M2P_MISMATCH, "leaf",
-				XP_LOC_PFN | XP_LOC_MFN | XP_LOC_EXPECTED | XP_LOC_ACTUAL, 0, 0,
-				pfn, mfn, 0, pfn, m,
-				"p2m[0x%" PRIx64 "] = 0x%" PRIx64
-				" but M2P says that frame is pfn 0x%" PRIx64,
-				pfn, mfn, m);
+			xp_report_addf(r, &f,
+				       "p2m[0x%" PRIx64 "] = 0x%" PRIx64
+				       " but M2P says that frame is pfn 0x%" PRIx64,
+				       pfn, mfn, m);
 	}
 }
 
@@ -818,11 +926,18 @@ struct xp_error *xp_walk_leaves(struct xp_target *t, struct xp_walk *w, struct x
 				r->p2m.valid++;
 				nvalid++;
 				if (e >= t->host.max_mfn) {
-					xp_find(r, XP_F_MFN_OUT_OF_RANGE, "leaf",
-						XP_LOC_PFN | XP_LOC_MFN, 0, 0, base + i, e, 0, 0, 0,
-						"p2m[0x%" PRIx64 "] = 0x%" PRIx64
-						", beyond the host's 0x%" PRIx64 " frames",
-						base + i, e, t->host.max_mfn);
+					struct xp_finding f = {
+						.id = XP_F_MFN_OUT_OF_RANGE,
+						.level = "leaf",
+						.has = XP_LOC_PFN | XP_LOC_MFN,
+						.pfn = base + i,
+						.mfn = e,
+					};
+
+					xp_report_addf(r, &f,
+						       "p2m[0x%" PRIx64 "] = 0x%" PRIx64
+						       ", beyond the host's 0x%" PRIx64 " frames",
+						       base + i, e, t->host.max_mfn);
 					continue;
 				}
 				r->p2m.m2p_checked++;

@@ -49,10 +49,4 @@ void xp_walk_release(struct xp_walk *w);
  */
 size_t xp_shared_leaves(const uint64_t *leaves, uint64_t n, uint64_t *shared);
 
-/* Record a finding (formatting the detail sentence). */
-void xp_find(struct xp_report *r, enum xp_finding_id id, const char *level, unsigned int has,
-	     uint64_t index, uint64_t index2, uint64_t pfn, uint64_t mfn, uint64_t va,
-	     uint64_t expected, uint64_t actual, const char *fmt, ...)
-	__attribute__((format(printf, 12, 13)));
-
 #endif

@@ -3,7 +3,8 @@
  * gk: the guest-side kernel model, seen from the simulator.
  *
  * The code under src/guest/linux/ is our own implementation, in kernel
- * style, of the PV guest's p2m logic (DESIGN.md section 2, seeds 003/002/000).
+ * style, of the PV guest's p2m logic (doc/design.md section 6: seeds 003,
+ * 002, 000).
  * It runs inside the simulator process but keeps *all* of its state in guest
  * memory (its static variables live in a .bss page of the modelled kernel
  * image; its p2m pages, page tables and shared_info fields are real guest

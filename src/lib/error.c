@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/error.h"
+#include "lib/signal.h"
 
 static struct xp_error xp_nomem_error = {
 	.kind = XP_ERR_NOMEM,
@@ -64,7 +66,7 @@ void xp_error_destroy(struct xp_error *err)
 		free(err);
 }
 
-enum xp_exit xp_error_exit_code(const struct xp_error *err)
+int xp_error_exit_code(const struct xp_error *err)
 {
 	if (!err)
 		return XP_EXIT_OK;
@@ -74,6 +76,8 @@ enum xp_exit xp_error_exit_code(const struct xp_error *err)
 	case XP_ERR_UNAVAILABLE:
 	case XP_ERR_PERM:
 		return XP_EXIT_UNAVAILABLE;
+	case XP_ERR_INTERRUPTED:
+		return XP_EXIT_SIGNAL_BASE + (xp_signal_caught() ? xp_signal_caught() : SIGINT);
 	default:
 		return XP_EXIT_RUNTIME;
 	}
@@ -108,6 +112,8 @@ const char *xp_errkind_name(enum xp_errkind kind)
 		return "exists";
 	case XP_ERR_INVALID:
 		return "invalid";
+	case XP_ERR_INTERRUPTED:
+		return "interrupted";
 	}
 	return "unknown";
 }

@@ -16,6 +16,9 @@ enum xp_exit {
 	XP_EXIT_USAGE = 2,	 /* usage error */
 	XP_EXIT_RUNTIME = 3,	 /* runtime failure */
 	XP_EXIT_UNAVAILABLE = 4, /* backend unavailable or permission denied */
+	/* interrupted by signal N: the process ends killed by N (lib/signal.h),
+	 * which the shell reports as 128 + N (130 for SIGINT) */
+	XP_EXIT_SIGNAL_BASE = 128,
 };
 
 /* What went wrong, coarse enough for a caller to act on. */
@@ -33,6 +36,7 @@ enum xp_errkind {
 	XP_ERR_UNSUPPORTED, /* the backend does not implement the operation */
 	XP_ERR_EXISTS,	    /* something with that name already exists */
 	XP_ERR_INVALID,	    /* an operation the (modelled) hypervisor refuses */
+	XP_ERR_INTERRUPTED, /* SIGINT, SIGTERM or SIGHUP arrived (lib/signal.h) */
 };
 
 struct xp_error {
@@ -51,8 +55,9 @@ struct xp_error *xp_error_wrap(struct xp_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void xp_error_destroy(struct xp_error *err);
 
-/* The exit code that an error of this kind maps to. */
-enum xp_exit xp_error_exit_code(const struct xp_error *err);
+/* The exit code that an error of this kind maps to (an int: 128 + N for
+ * XP_ERR_INTERRUPTED by signal N). */
+int xp_error_exit_code(const struct xp_error *err);
 /* Stable snake_case name of a kind ("no_domain", ...), used in JSON output. */
 const char *xp_errkind_name(enum xp_errkind kind);
 

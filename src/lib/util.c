@@ -73,6 +73,25 @@ const char *xp_format_size(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
+void *xp_grow(void *v, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return v;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return NULL;
+		n *= 2;
+	}
+	if (!size || n > SIZE_MAX / size)
+		return NULL;
+	v = realloc(v, n * size);
+	if (v)
+		*cap = n;
+	return v;
+}
+
 uint64_t xp_now_ns(void)
 {
 	struct timespec ts;

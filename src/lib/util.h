@@ -27,6 +27,14 @@ int xp_parse_size(const char *s, uint64_t *bytes);
 /* "1.5 GiB" style, into buf; returns buf. */
 const char *xp_format_size(uint64_t bytes, char *buf, size_t len);
 
+/*
+ * Room for @need elements of @size bytes in the growing array @v, which
+ * has room for *cap: the capacity doubles (from 16) until @need fits.
+ * Returns the array, moved or not, with *cap updated; NULL (with @v and
+ * *cap untouched) when out of memory or when the size overflows.
+ */
+void *xp_grow(void *v, size_t *cap, size_t need, size_t size);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t xp_now_ns(void);
 

@@ -26,7 +26,9 @@
 #include <json-c/json.h>
 
 #include "backend/backend.h"
-#include "engine/engine.h"
+#include "engine/grants.h"
+#include "engine/p2m.h"
+#include "engine/quick.h"
 #include "engine/report.h"
 #include "lib/error.h"
 

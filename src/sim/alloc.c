@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/host.h"
 
 uint64_t sim_rng_next(uint64_t *state)
 {
@@ -224,7 +224,7 @@ static bool find_free(struct sim_host *h, uint64_t limit, uint64_t pos, uint64_t
 
 static struct xp_error *runs_push(struct sim_runs *r, const struct sim_run *run)
 {
-	struct sim_run *last = r->n ? &r->v[r->n - 1] : NULL;
+	struct sim_run *last = r->n ? &r->v[r->n - 1] : NULL, *v;
 
 	if (last && last->dir == run->dir && last->pfn + last->len == run->pfn &&
 	    last->mfn + (uint64_t)((int64_t)last->len * run->dir) == run->mfn) {
@@ -232,15 +232,10 @@ static struct xp_error *runs_push(struct sim_runs *r, const struct sim_run *run)
 		last->len += run->len;
 		return NULL;
 	}
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct sim_run *v = realloc(r->v, cap * sizeof(*v));
-
-		if (!v)
-			return xp_error_nomem();
-		r->v = v;
-		r->cap = cap;
-	}
+	v = xp_grow(r->v, &r->cap, r->n + 1, sizeof(*v));
+	if (!v)
+		return xp_error_nomem();
+	r->v = v;
 	r->v[r->n++] = *run;
 	return NULL;
 }

@@ -2,7 +2,7 @@
 /*
  * The domain table: new domains (slot, domid, name, handle), flags, names,
  * destruction.  Everything here is the hypervisor's bookkeeping; what runs
- * the guest kernel is in build.c.
+ * the guest kernel is in the toolstack (src/sim/toolstack/build.c).
  */
 #include "config.h"
 
@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/grant.h"
+#include "sim/host.h"
 
 static bool name_valid(const char *name)
 {

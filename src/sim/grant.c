@@ -42,7 +42,8 @@
 #include <xen/grant_table.h>
 
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/grant.h"
+#include "sim/host.h"
 
 #define PTE_PRESENT 0x001ULL
 #define PTE_RW 0x002ULL

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/host.h"
 
 static void host_map_tables(struct sim_host *h)
 {

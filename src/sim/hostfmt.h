@@ -363,6 +363,38 @@ static inline int sim_domtab_read(const struct sim_host_header *h, const struct 
 	return -EBUSY;
 }
 
+/*
+ * The same for the one live domain @domid: its slot copied into @copy,
+ * without a copy of the whole table.  0, -ENOENT (no such domain), -EBUSY.
+ */
+static inline int sim_domtab_read_one(const struct sim_host_header *h, const struct sim_domain *tab,
+				      uint32_t domid, struct sim_domain *copy)
+{
+	unsigned int tries, i;
+
+	for (tries = 0; tries < 200000; tries++) {
+		uint64_t s1 = __atomic_load_n(&h->domtab_seq, __ATOMIC_ACQUIRE);
+		bool found = false;
+
+		if (s1 & 1) {
+			sched_yield();
+			continue;
+		}
+		for (i = 0; i < SIM_MAX_DOMAINS && !found; i++) {
+			const volatile struct sim_domain *d = &tab[i];
+
+			if (d->state == SIM_DOM_LIVE && d->domid == domid) {
+				memcpy(copy, (const void *)d, sizeof(*copy));
+				found = true;
+			}
+		}
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&h->domtab_seq, __ATOMIC_RELAXED) == s1)
+			return found ? 0 : -ENOENT;
+	}
+	return -EBUSY;
+}
+
 static inline bool sim_chunk_whole(uint16_t chunk_owner)
 {
 	return chunk_owner != SIM_CHUNK_MIXED && (chunk_owner & SIM_CHUNK_WHOLE);

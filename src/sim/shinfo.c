@@ -14,7 +14,7 @@
 #include <xen/foreign/x86_32.h>
 #include <xen/foreign/x86_64.h>
 
-#include "sim/sim.h"
+#include "sim/host.h"
 
 #define ARCH64(f) offsetof(struct shared_info_x86_64, arch.f)
 #define ARCH32(f) offsetof(struct shared_info_x86_32, arch.f)

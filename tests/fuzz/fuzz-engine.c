@@ -11,9 +11,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine.h"
+#include "engine/inspector.h"
+#include "engine/p2m.h"
 #include "../unit/fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum xp_layout layouts[] = {XP_LAYOUT_TREE, XP_LAYOUT_LIST,
 						 XP_LAYOUT_LIST_ONLY};
+	struct xp_inspector *in = NULL;
 	struct xp_check_options o;
 	struct xp_report *r = NULL;
 	struct xp_backend *be;
@@ -100,11 +103,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fx_set(h, mfn, idx % 512, 8, v);
 	}
 	xp_check_options_init(&o);
-	o.backoff_us = 0;
 	o.max_passes = 2; /* findings are confirmed by a second pass */
 	err = xp_check_domain(be, 3, &o, &r);
 	xp_error_destroy(err);
 	xp_report_destroy(r);
+	/* the live view's calls: probe, a pass, another, give up */
+	err = xp_inspector_create(be, 3, NULL, &in);
+	if (!err) {
+		struct xp_probe p1, p2;
+		unsigned int k;
+
+		err = xp_inspector_probe(in, &p1);
+		for (k = 0; !err && k < 2; k++) {
+			r = NULL;
+			err = xp_inspector_pass(in, &r);
+			xp_report_destroy(r);
+		}
+		if (!err)
+			err = xp_inspector_probe(in, &p2);
+		if (!err && xp_probe_diff(&p1, &p2))
+			abort(); /* nothing changed the guest in between */
+		r = NULL;
+		if (!err)
+			err = xp_inspector_give_up(in, &r);
+		xp_report_destroy(r);
+	}
+	xp_error_destroy(err);
+	xp_inspector_destroy(in);
 	err = xp_p2m_foreach(be, 3, 0, ~0ULL, count_fn, &n, &unreach);
 	xp_error_destroy(err);
 	err = xp_p2m_path(be, 3, 5, &path);

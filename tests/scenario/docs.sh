@@ -1,6 +1,7 @@
 #!/bin/sh
 # Help, the man page and the shell completions never drift: they name the
-# same verbs and, per verb, the same long options.
+# same verbs and, per verb, the same long options; the man page's FINDINGS
+# lists every finding id of the engine's table, with its severity.
 . "$(dirname "$0")/../lib.sh"
 
 man="$top_srcdir/man/xenp2m.8"
@@ -34,4 +35,11 @@ for o in $global; do
 	grep -q -- "$(echo "$o" | sed 's/-/\\\\-/g')" "$man" || grep -q -- "$o" "$man"
 	ok $? "man page documents global option $o"
 done
+# FINDINGS: ".TP", ".B id", then "(severity" opening the description
+table=$("$top_builddir/tests/unit/print-findings" | awk '{ print $1, $2 }' | sort)
+documented=$(sed -n '/^\.SH FINDINGS/,/^\.SH /p' "$man" |
+	awk 'prev == ".TP" && $1 == ".B" { id = $2; getline; sev = $0;
+		sub(/^\(/, "", sev); sub(/[,)].*$/, "", sev); print id, sev } { prev = $0 }' | sort)
+n=$(printf '%s\n' "$table" | wc -l)
+is "$documented" "$table" "man page FINDINGS: all $n ids of the engine's table, each once, with its severity"
 done_testing

@@ -42,6 +42,9 @@ void fx_host_destroy(struct fx_host *h)
 	}
 	for (i = 0; i < h->max_mfn; i++)
 		free(h->mem[i]);
+	for (i = 0; i < h->nr_copies; i++)
+		free(h->copies[i]);
+	free(h->copies);
 	free(h->mem);
 	free(h->m2p);
 	free(h->owner);
@@ -297,8 +300,9 @@ static void fill_info(const struct fx_dom *d, struct xp_domain_info *info)
 	info->max_pages = d->max_pages;
 	info->tot_pages = d->tot_pages;
 	info->shared_info_frame = d->shinfo;
-	info->nr_vcpus = 1;
+	info->nr_vcpus = d->nr_vcpus ? d->nr_vcpus : 1;
 	info->dying = d->dying;
+	info->paused = d->paused;
 	info->handle[0] = (uint8_t)d->domid;
 }
 
@@ -368,12 +372,16 @@ static struct xp_error *fx_gnt_map(struct xp_backend *be, uint32_t domid, bool s
 		if (src)
 			memcpy(buf + k * 4096, src, 4096);
 	}
+	((struct fx_host *)be->priv)->grant_maps++;
 	*addr = buf;
 	return NULL;
 }
 
 static void fx_gnt_unmap(struct xp_backend *be, const void *addr, unsigned int count)
 {
+	struct fx_host *h = be->priv;
+
+	h->grant_maps--;
 	free((void *)addr);
 }
 
@@ -430,14 +438,27 @@ static struct xp_error *fx_map(struct xp_backend *be, uint32_t domid, const uint
 			       size_t count, int *errs, const void **addr)
 {
 	struct fx_host *h = be->priv;
-	uint8_t *buf = calloc(count, 4096);
+	uint8_t *buf;
 	size_t i;
 
 	h->map_calls++;
-	if (!find_dom(h, domid)) {
-		free(buf);
+	if (h->map_hook)
+		h->map_hook(h, h->map_hook_arg);
+	if (!find_dom(h, domid))
 		return xp_error_create(XP_ERR_GONE, ESRCH, "no domain %u", domid);
+	if (count == 1 && mfns[0] < h->max_mfn && h->owner[mfns[0]] == domid) {
+		/* live, as a foreign mapping is */
+		errs[0] = 0;
+		*addr = fx_page(h, mfns[0]);
+		h->live_maps++;
+		return NULL;
 	}
+	if (h->nr_copies == h->cap_copies) {
+		h->cap_copies = h->cap_copies ? h->cap_copies * 2 : 16;
+		h->copies = realloc(h->copies, h->cap_copies * sizeof(*h->copies));
+	}
+	buf = calloc(count, 4096);
+	h->copies[h->nr_copies++] = buf;
 	for (i = 0; i < count; i++) {
 		if (mfns[i] >= h->max_mfn) {
 			errs[i] = -EINVAL;
@@ -454,7 +475,18 @@ static struct xp_error *fx_map(struct xp_backend *be, uint32_t domid, const uint
 
 static void fx_unmap(struct xp_backend *be, const void *addr, size_t count)
 {
-	free((void *)addr);
+	struct fx_host *h = be->priv;
+	size_t i;
+
+	/* a live mapping is the host's own page: only copies are freed */
+	for (i = 0; i < h->nr_copies; i++) {
+		if (h->copies[i] == addr) {
+			free(h->copies[i]);
+			h->copies[i] = h->copies[--h->nr_copies];
+			return;
+		}
+	}
+	h->live_maps--;
 }
 
 static struct xp_error *fx_m2p(struct xp_backend *be, const uint64_t **table, uint64_t *nr)

@@ -4,6 +4,11 @@
  * with owners, an M2P, domains, and a builder for well-formed PV guests
  * (tree, list or list-only; 64 or 32 bit) that tests then break on purpose.
  * It is test scaffolding, far simpler than the simulator (src/sim/).
+ *
+ * A one-frame mapping is live, as a foreign mapping is on Xen (the engine
+ * keeps shared_info mapped and rereads it); a mapping of several frames is a
+ * copy made at map time.  A test scripts changes while the engine reads
+ * through the map hook (called before every map call) or between passes.
  */
 #ifndef XP_FIXTURE_H
 #define XP_FIXTURE_H
@@ -33,7 +38,8 @@ struct fx_dom {
 	enum xp_domain_type type;
 	unsigned int width;
 	uint64_t max_pages, tot_pages, shinfo, cr3;
-	bool dying;
+	unsigned int nr_vcpus;
+	bool dying, paused;
 };
 
 struct fx_host {
@@ -44,6 +50,13 @@ struct fx_host {
 	uint64_t next_free;
 	struct fx_dom doms[FX_MAX_DOMS];
 	unsigned int map_calls;
+	/* called at the start of every map_frames, before the frames are read */
+	void (*map_hook)(struct fx_host *h, void *arg);
+	void *map_hook_arg;
+	/* mappings handed out and not unmapped yet: copies, live frames, grant frames */
+	void **copies;
+	size_t nr_copies, cap_copies;
+	unsigned int live_maps, grant_maps;
 };
 
 struct fx_guest {

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine.h"
+#include "engine/inspector.h"
+#include "engine/p2m.h"
 #include "fixture.h"
 #include "tap.h"
 
@@ -25,8 +26,7 @@ static struct xp_report *check(struct xp_backend *be, uint32_t domid, const stru
 	struct xp_error *err;
 
 	xp_check_options_init(&o);
-	o.backoff_us = 10;
-	o.symbols = s;
+	o.inspect.symbols = s;
 	err = xp_check_domain(be, domid, &o, &r);
 	if (err) {
 		diag("check failed: %s", err->message);
@@ -344,6 +344,50 @@ static void dump(void)
 	env_fini(&e);
 }
 
+/* The leaf frames as the structures name them, for readers of their own (bench/). */
+static void leaves(unsigned int width, enum xp_layout layout)
+{
+	struct xp_p2m_leaves *l = NULL;
+	struct xp_error *err;
+	struct env e;
+	uint64_t k, same = 0;
+
+	env_init(&e, width, layout);
+	/* a list page the list's L1 does not map: no leaf for its range */
+	if (layout != XP_LAYOUT_TREE)
+		fx_set(e.h, e.g.l1[0], 3, 8, 0);
+	err = xp_p2m_leaves_read(e.be, 5, &l);
+	ok(!err && l, "%s %u-bit: leaves read", xp_layout_name(layout), width * 8);
+	if (l) {
+		is_int(l->width, width, "  width");
+		is_u64(l->max_pfn, 8192, "  max_pfn");
+		is_u64(l->count, 8192 / e.g.fpp, "  one leaf per page of entries");
+		for (k = 0; k < l->count; k++)
+			same += l->mfn[k] == e.g.leaf[k];
+		if (layout == XP_LAYOUT_TREE) {
+			is_u64(same, l->count, "  every leaf is the one the mfn tree names");
+		} else {
+			is_u64(same, l->count - 1, "  every leaf but one is the list's");
+			is_u64(l->mfn[3], XP_INVALID_MFN, "  the unmapped list page has none");
+		}
+	}
+	xp_error_destroy(err);
+	xp_p2m_leaves_destroy(l);
+	xp_p2m_leaves_destroy(NULL);
+	env_fini(&e);
+
+	env_init(&e, width, layout);
+	fx_set_shinfo(e.h, &e.g, "frame_list_list", 0);
+	fx_set_shinfo(e.h, &e.g, "p2m_cr3", 0);
+	err = xp_p2m_leaves_read(e.be, 5, &l);
+	ok(err && err->kind == XP_ERR_RUNTIME && !l &&
+		   strstr(err->message, "has not published its p2m"),
+	   "%s %u-bit: nothing published -> a clear error, no leaves", xp_layout_name(layout),
+	   width * 8);
+	xp_error_destroy(err);
+	env_fini(&e);
+}
+
 int main(void)
 {
 	clean_guests();
@@ -351,5 +395,8 @@ int main(void)
 	corruptions(4);
 	errors();
 	dump();
+	leaves(8, XP_LAYOUT_LIST);
+	leaves(4, XP_LAYOUT_TREE);
+	leaves(8, XP_LAYOUT_LIST_ONLY);
 	return tap_done();
 }

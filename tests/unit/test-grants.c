@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine.h"
+#include "engine/grants.h"
+#include "engine/inspector.h"
 #include "fixture.h"
 #include "lib/xen-abi.h"
 #include "tap.h"
@@ -79,7 +80,6 @@ static struct xp_report *check(struct env *e)
 	struct xp_error *err;
 
 	xp_check_options_init(&o);
-	o.backoff_us = 1;
 	err = xp_check_domain(e->be, 4, &o, &r);
 	if (err) {
 		diag("check: %s", err->message);

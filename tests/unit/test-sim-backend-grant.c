@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
-#include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 #include "tap.h"
 
 static char path[300];
@@ -219,10 +219,11 @@ static void test_frames(struct xp_backend *be, const struct ids *ids)
 
 static void test_grant_map(struct xp_backend *be, const struct ids *ids)
 {
+	struct xp_backend_mappings m;
 	struct xp_error *err;
 	uint8_t *p = NULL, *q = NULL, *r = NULL;
 
-	err = be->ops->grant_map(be, ids->v1, ids->ref, false, (void **)&p);
+	err = xp_backend_grant_map(be, ids->v1, ids->ref, false, (void **)&p);
 	ok(!err && p, "dom0 maps the guest's grant read-write");
 	fail_err(err);
 	is_int(sim_entry(ids->v1, ids->ref, NULL).flags, 0x19, "the entry reads 0x19 while mapped");
@@ -230,27 +231,32 @@ static void test_grant_map(struct xp_backend *be, const struct ids *ids)
 		p[100] = 0x5a;
 		ok(!write_faults(p), "writable");
 	}
-	err = be->ops->grant_map(be, ids->v1, ids->ro_ref, true, (void **)&q);
+	err = xp_backend_grant_map(be, ids->v1, ids->ro_ref, true, (void **)&q);
 	ok(!err && q && write_faults(q), "a read-only grant, mapped read-only");
 	fail_err(err);
 	is_int(sim_entry(ids->v1, ids->ro_ref, NULL).flags, 0xd, "0xd while mapped read-only");
-	err = be->ops->grant_map(be, ids->v1, ids->ro_ref, false, (void **)&r);
+	err = xp_backend_grant_map(be, ids->v1, ids->ro_ref, false, (void **)&r);
 	ok(err && strstr(err->message, "attempt to write-pin a read-only grant entry"),
 	   "not read-write");
 	xp_error_destroy(err);
-	err = be->ops->grant_map(be, ids->v1, ids->other_ref, true, (void **)&r);
+	err = xp_backend_grant_map(be, ids->v1, ids->other_ref, true, (void **)&r);
 	is_str(err ? err->message : "",
 	       "domain 0 cannot map grant 10 of domain 1: it is granted to domain 7",
 	       "not a grant to another domain");
 	is_int(ids->other_ref, 10, "(ref 10)");
 	xp_error_destroy(err);
-	err = be->ops->grant_unmap(be, p);
+	xp_backend_mappings(be, &m);
+	is_int(m.grants, 2, "two grants mapped, counted");
+	err = xp_backend_grant_unmap(be, p);
 	ok(!err, "unmap");
 	fail_err(err);
 	is_int(sim_entry(ids->v1, ids->ref, NULL).flags, 0x1, "back to 0x1");
-	err = be->ops->grant_unmap(be, p);
+	err = xp_backend_grant_unmap(be, p);
 	ok(err && err->kind == XP_ERR_INVALID, "not twice");
 	xp_error_destroy(err);
+	xp_backend_mappings(be, &m);
+	ok(m.grants == 1 && m.frames == 0 && m.grant_frames == 0,
+	   "one grant left mapped, no frames: the refused unmap counted nothing");
 	/* q stays mapped: destroying the backend unmaps it */
 }
 
@@ -258,6 +264,7 @@ int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
 	struct xp_backend *be = NULL;
+	char audit[320];
 	struct xp_error *err;
 	struct ids ids;
 	uint8_t *p;
@@ -279,9 +286,27 @@ int main(void)
 	test_info(be, &ids);
 	test_frames(be, &ids);
 	test_grant_map(be, &ids);
+	snprintf(audit, sizeof(audit), "%s.audit", path);
+	setenv("XENP2M_SIM_AUDIT", audit, 1);
 	xp_backend_destroy(be);
+	unsetenv("XENP2M_SIM_AUDIT");
 	is_int(sim_entry(ids.v1, ids.ro_ref, NULL).flags, 0x5,
 	       "destroying the backend left no grant mapped");
+	{
+		char line[256] = "";
+		FILE *f = fopen(audit, "r");
+
+		if (f) {
+			if (!fgets(line, sizeof(line), f))
+				line[0] = '\0';
+			fclose(f);
+		}
+		is_str(line,
+		       "left frames=0 grant_frames=0 grants=1; after cleanup frames=0 "
+		       "grant_frames=0 grants=0\n",
+		       "$XENP2M_SIM_AUDIT: the grant left to destroy was unmapped by it");
+		unlink(audit);
+	}
 	/* what the guest wrote through dom0's mapping is in its page */
 	{
 		struct sim_host *h;

@@ -11,11 +11,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "backend/backend.h"
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/host.h"
 #include "tap.h"
 
 static char dir[256], path[320];
@@ -68,6 +69,138 @@ static struct sim_domain *guest(struct sim_host *h, const char *name, uint64_t p
 	d->vcpu_cr3[0] = sim_runs_lookup(runs, 3);
 	sim_domain_set_flags(h, d, 0, SIM_DOMF_PAUSED);
 	return d;
+}
+
+/* The file $XENP2M_SIM_AUDIT names, as one string. */
+static const char *slurp(const char *file)
+{
+	static char buf[512];
+	FILE *f = fopen(file, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The table of backends and the selection rules (backend.h). */
+static void test_selection(void)
+{
+	struct xp_backend *be = NULL;
+	struct xp_error *err;
+	char names[64] = "", missing[400], expect[1024];
+	size_t i;
+
+	for (i = 0; i < xp_backend_nr_classes; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? " " : "",
+			 xp_backend_classes[i]->name);
+	is_str(names, "xen sim", "the backends, the running host first");
+	ok(xp_backend_class_find("sim") == &xp_backend_sim &&
+		   xp_backend_class_find("xen") == &xp_backend_xen &&
+		   !xp_backend_class_find("core"),
+	   "found by name");
+	ok(!xp_backend_sim.probe(path) && xp_backend_sim.file,
+	   "sim probes a host file and takes it");
+
+	err = xp_backend_open("core", path, &be);
+	is_str(err ? err->message : "", "no backend named 'core'", "an unknown backend name");
+	ok(err && err->kind == XP_ERR_USAGE && !be, "is a usage error, and opens nothing");
+	xp_error_destroy(err);
+
+	err = xp_backend_open(NULL, path, &be);
+	ok(!err && be && strcmp(be->ops->name, "sim") == 0, "a host file, unnamed: sim takes it");
+	xp_error_destroy(err);
+	xp_backend_destroy(be);
+	be = NULL;
+
+	snprintf(missing, sizeof(missing), "%s/nohost", dir);
+	snprintf(expect, sizeof(expect),
+		 "%s: no such simulated host (create one with 'xenp2m-sim init %s')", missing,
+		 missing);
+	err = xp_backend_open(NULL, missing, &be);
+	is_str(err ? err->message : "", expect,
+	       "a file no backend takes: the first file backend's refusal");
+	xp_error_destroy(err);
+	err = xp_backend_open("sim", NULL, &be);
+	is_str(err ? err->message : "",
+	       "the sim backend reads a simulated host file (--sim=HOSTFILE)",
+	       "sim without a file");
+	xp_error_destroy(err);
+	err = xp_backend_open("xen", path, &be);
+#ifdef HAVE_XEN
+	snprintf(expect, sizeof(expect), "%s: the xen backend reads the running host, not a file",
+		 path);
+#else
+	snprintf(expect, sizeof(expect),
+		 "this xenp2m was built without the Xen backend; "
+		 "try the simulated host with --sim=HOSTFILE");
+#endif
+	is_str(err ? err->message : "", expect, "xen with a file");
+	xp_error_destroy(err);
+	if (access("/dev/xen/privcmd", F_OK) == 0) {
+		ok(1, "# SKIP this machine runs Xen: the running host would open");
+	} else {
+		err = xp_backend_open(NULL, NULL, &be);
+		ok(err && err->kind == XP_ERR_UNAVAILABLE &&
+			   strstr(err->message, "try the simulated host with --sim=HOSTFILE"),
+		   "no Xen, no file: Xen's refusal, which suggests --sim");
+		xp_error_destroy(err);
+	}
+	ok(!be, "no handle from any failure");
+}
+
+/* A clone works on its own, and outlives its parent. */
+static void test_clone(uint64_t own_mfn)
+{
+	struct xp_backend *be = NULL, *c = NULL;
+	struct xp_domain_info *infos = NULL;
+	struct xp_backend_mappings m;
+	struct xp_error *err;
+	const uint64_t *m2p;
+	const void *addr;
+	char audit[400];
+	size_t count = 0;
+	uint64_t n = 0;
+	int e = -1;
+
+	err = xp_backend_sim_open(path, &be);
+	if (!err)
+		err = xp_backend_clone(be, &c);
+	ok(!err && c && c != be && c->priv != be->priv && c->ops == be->ops,
+	   "a clone is a handle of its own");
+	xp_error_destroy(err);
+	if (!c) {
+		xp_backend_destroy(be);
+		return;
+	}
+	ok(!xp_backend_map_frames(be, 1, &own_mfn, 1, &e, &addr) && e == 0,
+	   "the parent maps a frame");
+	xp_backend_mappings(c, &m);
+	is_int(m.frames, 0, "which the clone does not count");
+	xp_backend_unmap_frames(be, addr, 1);
+	xp_backend_destroy(be);
+	err = xp_backend_list_domains(c, &infos, &count);
+	ok(!err && count == 2, "the clone lists the domains after its parent is destroyed");
+	free(infos);
+	err = xp_backend_m2p_map(c, &m2p, &n);
+	ok(!err && n == 65536 && m2p[own_mfn] == 10, "and maps the M2P");
+	ok(!xp_backend_map_frames(c, 1, &own_mfn, 1, &e, &addr) && e == 0, "and frames");
+	xp_backend_mappings(c, &m);
+	ok(m.frames == 1 && m.grant_frames == 0 && m.grants == 0, "one region counted");
+
+	/* destroying it with the region still mapped: the audit says so */
+	snprintf(audit, sizeof(audit), "%s/audit", dir);
+	setenv("XENP2M_SIM_AUDIT", audit, 1);
+	xp_backend_destroy(c);
+	unsetenv("XENP2M_SIM_AUDIT");
+	is_str(slurp(audit),
+	       "left frames=1 grant_frames=0 grants=0; after cleanup frames=1 grant_frames=0 "
+	       "grants=0\n",
+	       "$XENP2M_SIM_AUDIT: the region the caller left");
+	munmap((void *)addr, SIM_PAGE_SIZE);
 }
 
 int main(void)
@@ -197,6 +330,9 @@ int main(void)
 	is_str(err ? err->message : "", "no domain with id 5", "map_frames of an unknown domain");
 	xp_error_destroy(err);
 
+	test_selection();
+	test_clone(sim_runs_lookup(&ra, 10));
+
 	sim_domain_destroy(h, b);
 	err = xp_backend_domain_info(be, 2, &info);
 	ok(err && err->kind == XP_ERR_NODOMAIN, "a destroyed domain is gone for readers");
@@ -212,6 +348,9 @@ int main(void)
 	snprintf(expect, sizeof(expect), "%s: not a xenp2m-sim host file (bad magic)", path);
 	is_str(err ? err->message : "", expect, "a corrupt host file is refused");
 	is_int(err ? xp_error_exit_code(err) : 0, XP_EXIT_RUNTIME, "with exit code 3");
+	xp_error_destroy(err);
+	err = xp_backend_open(NULL, path, &be);
+	is_str(err ? err->message : "", expect, "also when no backend is named");
 	xp_error_destroy(err);
 
 	sim_runs_free(&ra);

@@ -22,7 +22,7 @@
 #include <xen/foreign/x86_64.h>
 
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 #include "tap.h"
 
 #define GNTTAB_VA_64 0xffffe8ff00000000ULL

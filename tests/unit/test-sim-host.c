@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/host.h"
 #include "tap.h"
 
 static char dir[256];

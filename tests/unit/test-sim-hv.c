@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The hypercall layer (src/sim/hv.c): Xen's rules, as the guest sees them. */
+/* The hypercall layer (src/sim/toolstack/hv.c): Xen's rules, as the guest sees them. */
 #include "config.h"
 
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 #include "tap.h"
 
 #define PTE(mfn) (((uint64_t)(mfn) << 12) | 0x067)

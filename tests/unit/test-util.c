@@ -1,13 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "config.h"
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
 #include "lib/util.h"
 #include "lib/error.h"
 #include "tap.h"
 
+static void test_grow(void)
+{
+	size_t cap = 0, i;
+	uint32_t *v = NULL, *w;
+	bool kept = true;
+
+	v = xp_grow(v, &cap, 1, sizeof(*v));
+	ok(v && cap == 16, "the first growth makes room for 16");
+	w = xp_grow(v, &cap, 16, sizeof(*v));
+	ok(w == v && cap == 16, "no growth while it fits");
+	for (i = 0; i < 16; i++)
+		v[i] = (uint32_t)i * 3;
+	v = xp_grow(v, &cap, 17, sizeof(*v));
+	ok(v && cap == 32, "17 doubles it to 32");
+	v = xp_grow(v, &cap, 1000, sizeof(*v));
+	ok(v && cap == 1024, "1000 doubles it until it fits: 1024");
+	for (i = 0; v && i < 16; i++)
+		kept = kept && v[i] == i * 3;
+	ok(kept, "the elements are kept");
+	w = xp_grow(v, &cap, SIZE_MAX / 2 + 2, sizeof(*v));
+	ok(!w && cap == 1024, "a count that overflows: NULL, capacity unchanged");
+	w = xp_grow(v, &cap, SIZE_MAX / 4, sizeof(*v));
+	ok(!w && cap == 1024, "a size that overflows: NULL, capacity unchanged");
+	free(v);
+}
+
 int main(void)
 {
 	uint64_t v = 0;
+
+	test_grow();
 
 	ok(xp_parse_u64("42", &v) == 0 && v == 42, "decimal");
 	ok(xp_parse_u64("0x1f", &v) == 0 && v == 0x1f, "hex");

@@ -16,6 +16,11 @@
  * --not-pv: the domain is PVH or HVM: its type shows, and the PV-only
  * operations refuse it.
  *
+ * The threading contract (backend.h) is held on real Xen too: the running
+ * host is what an unnamed backend opens; two more threads, one with a
+ * handle of its own and one with a clone, map the mfn tree's pages at the
+ * same time as the main thread, round after round, and all read the same.
+ *
  * The p2m is read here through the mfn tree (frame list list -> mid pages
  * -> leaves) with nothing but backend operations: this is a test of the
  * backend, not of the engine.
@@ -24,6 +29,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -393,7 +399,7 @@ static void check_grants(struct guest_view *g)
 		is_int(nr2, nr, "the table did not grow");
 
 	/* the xenstore ring, by grant and by foreign mapping: the same page */
-	if (!ok_noerr(be->ops->grant_map(be, g->domid, 1, true, &gaddr),
+	if (!ok_noerr(xp_backend_grant_map(be, g->domid, 1, true, &gaddr),
 		      "map grant 1 (the xenstore ring) read-only"))
 		return;
 	if (ok_noerr(xp_backend_map_frames(be, g->domid, &g->gnt_frame[1], 1, ferr, &ring),
@@ -403,12 +409,106 @@ static void check_grants(struct guest_view *g)
 		   "the granted page and the foreign-mapped frame hold the same rings");
 		xp_backend_unmap_frames(be, ring, 1);
 	}
-	ok_noerr(be->ops->grant_unmap(be, gaddr), "unmap the grant");
-	is_error(be->ops->grant_unmap(be, gaddr), XP_ERR_INVALID, NULL,
+	ok_noerr(xp_backend_grant_unmap(be, gaddr), "unmap the grant");
+	is_error(xp_backend_grant_unmap(be, gaddr), XP_ERR_INVALID, NULL,
 		 "unmapping it twice is refused");
 	diag("summary: grant table v%u, %u of %u frames; entry 0 -> %#llx, entry 1 -> %#llx",
 	     version, nr, max, (unsigned long long)g->gnt_frame[0],
 	     (unsigned long long)g->gnt_frame[1]);
+}
+
+#define TREE_ROUNDS 200
+
+/* The frame list list and mid pages of @g through @h, digested; 0: failed. */
+static uint64_t tree_digest(struct xp_backend *h, const struct guest_view *g)
+{
+	uint64_t mfns[1 + 64], sum = 0xcbf29ce484222325ULL;
+	size_t n = 0, i, nr = XP_MIN(g->nr_mids, (size_t)64);
+	const unsigned char *p = NULL;
+	struct xp_error *err;
+	int errs[1 + 64];
+
+	mfns[n++] = g->fll;
+	for (i = 0; i < nr; i++)
+		mfns[n++] = g->mids[i];
+	err = xp_backend_map_frames(h, g->domid, mfns, n, errs, (const void **)&p);
+	if (err) {
+		xp_error_destroy(err);
+		return 0;
+	}
+	for (i = 0; i < n * XP_PAGE_SIZE; i++)
+		sum = (sum ^ (errs[i / XP_PAGE_SIZE] ? 0xff : p[i])) * 0x100000001b3ULL;
+	xp_backend_unmap_frames(h, p, n);
+	return sum;
+}
+
+struct tree_reader {
+	pthread_t thread;
+	struct xp_backend *be;
+	const struct guest_view *g;
+	uint64_t want;
+	unsigned int same;
+};
+
+static void *tree_reader_run(void *arg)
+{
+	struct tree_reader *r = arg;
+	unsigned int i;
+
+	for (i = 0; i < TREE_ROUNDS; i++)
+		r->same += tree_digest(r->be, r->g) == r->want;
+	return NULL;
+}
+
+static void check_threads(const struct guest_view *g)
+{
+	struct tree_reader r[3] = {{0}};
+	struct xp_backend_mappings m;
+	void *gaddr = NULL;
+	unsigned int i;
+
+	if (!ok_noerr(xp_backend_open(NULL, NULL, &r[1].be), "an unnamed backend opens") ||
+	    !ok_noerr(xp_backend_clone(be, &r[2].be), "the handle clones")) {
+		xp_backend_destroy(r[1].be);
+		return;
+	}
+	is_str(r[1].be->ops->name, "xen", "the running host is Xen's");
+	r[0].be = be;
+	r[0].want = tree_digest(be, g);
+	ok(r[0].want != 0, "the mfn tree's pages map (%zu)", 1 + XP_MIN(g->nr_mids, (size_t)64));
+	for (i = 0; i < 3; i++) {
+		r[i].g = g;
+		r[i].want = r[0].want;
+	}
+	pthread_create(&r[1].thread, NULL, tree_reader_run, &r[1]);
+	pthread_create(&r[2].thread, NULL, tree_reader_run, &r[2]);
+	tree_reader_run(&r[0]);
+	pthread_join(r[1].thread, NULL);
+	pthread_join(r[2].thread, NULL);
+	ok(r[0].same == TREE_ROUNDS && r[1].same == TREE_ROUNDS && r[2].same == TREE_ROUNDS,
+	   "3 threads x %u rounds at once (own handle, clone, the first handle): all read the "
+	   "same (%u, %u, %u)",
+	   TREE_ROUNDS, r[0].same, r[1].same, r[2].same);
+	for (i = 0; i < 3; i++) {
+		xp_backend_mappings(r[i].be, &m);
+		ok(m.frames == 0 && m.grant_frames == 0 && m.grants == 0,
+		   "handle %u has nothing left mapped", i);
+	}
+	diag("summary: threads: %s backend unnamed; first/own/clone handles x %u rounds at once "
+	     "read the mfn tree's %zu pages the same %u/%u/%u times",
+	     r[1].be->ops->name, TREE_ROUNDS, 1 + XP_MIN(g->nr_mids, (size_t)64), r[0].same,
+	     r[1].same, r[2].same);
+	/* a grant is its handle's: destroying the clone unmaps it (gntdev) */
+	if (ok_noerr(xp_backend_grant_map(r[2].be, g->domid, 1, true, &gaddr),
+		     "the clone maps grant 1")) {
+		xp_backend_mappings(r[2].be, &m);
+		is_int(m.grants, 1, "and counts it");
+	}
+	xp_backend_destroy(r[2].be);
+	xp_backend_destroy(r[1].be);
+	if (ok_noerr(xp_backend_grant_map(be, g->domid, 1, true, &gaddr),
+		     "the grant maps again once the clone is gone"))
+		ok_noerr(xp_backend_grant_unmap(be, gaddr), "and unmaps");
 }
 
 static void check_dom0(const struct xp_domain_info *dom0)
@@ -711,6 +811,7 @@ int main(int argc, char **argv)
 	}
 	check_foreign_frames(&g, &dom0);
 	check_grants(&g);
+	check_threads(&g);
 	check_dom0(&dom0);
 
 	if (before && load_view(&b, before)) {

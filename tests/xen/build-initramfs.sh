@@ -4,7 +4,8 @@
 # Build what the real-Xen test boots: the hypervisor image, dom0's kernel and
 # an initramfs for dom0 holding the Xen toolstack, the freshly built xenp2m
 # and backend-probe (with their shared libraries), the test steps, and a
-# domU kernel + initramfs for the guests.
+# domU kernel + initramfs for the guests, with the guest module
+# xenp2m_guest.ko built for that kernel and the guest's agent.
 #
 #	build-initramfs.sh OUTDIR BUILDDIR SRCDIR
 #
@@ -25,22 +26,18 @@ XEN_IMAGE=${XEN_IMAGE:-$(ls /boot/xen-*.gz 2>/dev/null | sort -V | tail -n1 || t
 XL=$(ls /usr/lib/xen-*/bin/xl 2>/dev/null | sort -V | tail -n1 || true)
 [ -n "$XL" ] || missing "the xl toolstack (xen-utils-4.17)"
 XENBIN=$(dirname "$XL")
-if [ -z "${KVER:-}" ]; then
-	for k in $(ls /lib/modules 2>/dev/null | sort -rV); do
-		if [ -r "/boot/vmlinuz-$k" ] && [ -n "$(find "/lib/modules/$k" -name 'xen-privcmd.ko*' 2>/dev/null)" ]; then
-			KVER=$k
-			break
-		fi
-	done
-fi
+. "$XT/kver.sh"
+KVER=${KVER:-$(xt_kver || true)}
 [ -n "${KVER:-}" ] || missing "a Linux kernel with Xen dom0 modules (linux-image-amd64)"
 BUSYBOX=$(command -v busybox || true)
 [ -n "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 || missing "a static busybox (busybox-static)"
 command -v cpio >/dev/null || missing "cpio"
 for f in "$BUILD/xenp2m" "$BUILD/tests/xen/backend-probe" "$BUILD/tests/xen/json-flat" \
-	"$BUILD/tests/xen/p2m-compare"; do
+	"$BUILD/tests/xen/p2m-compare" "$BUILD/tests/xen/guest-tool"; do
 	[ -x "$f" ] || missing "$f (run make check)"
 done
+KDIR=/usr/src/linux-headers-$KVER
+[ -f "$KDIR/Makefile" ] || missing "the headers of $KVER in $KDIR (linux-headers-amd64)"
 
 mkdir -p "$OUT"
 rm -rf "$OUT/dom0-root" "$OUT/domu-root"
@@ -65,10 +62,39 @@ busybox_root() {	# busybox_root DIR: a usr-merged tree with busybox applets
 	done
 }
 
+copy_into() {	# copy_into ROOT FILE [DEST]: the file and its shared libraries
+	local r=$1 f=$2 dest=${3:-$2} l
+	mkdir -p "$r$(dirname "$dest")"
+	cp -L "$f" "$r$dest"
+	ldd "$f" 2>/dev/null | awk '/=> \// { print $3 } /^[ \t]*\// { print $1 }' |
+	while read -r l; do
+		[ -e "$r$l" ] && continue
+		mkdir -p "$r$(dirname "$l")"
+		cp -L "$l" "$r$l"
+	done
+}
+
+xenstore_client() {	# xenstore_client ROOT: xenstore-read, -write... (one binary)
+	local a
+	copy_into "$1" /usr/bin/xenstore
+	for a in read write rm exists ls list; do
+		ln -sf xenstore "$1/usr/bin/xenstore-$a"
+	done
+}
+
 # ---------------------------------------------------------------- domU
 U=$OUT/domu-root
 busybox_root "$U"
 install -m 0755 "$XT/domu-init.sh" "$U/init"
+# the guest module, built for the guest's kernel, and the guest's agent
+sh "$SRC/src/guest/module/build.sh" "$SRC" "$OUT/module" "$KDIR" >"$OUT/module.log" 2>&1 || {
+	echo "building xenp2m_guest.ko for $KVER failed:"
+	tail -n 20 "$OUT/module.log"
+	exit 1
+}
+install -m 0644 "$OUT/module/xenp2m_guest.ko" "$U/xenp2m_guest.ko"
+install -m 0755 "$XT/domu-agent.sh" "$U/usr/bin/xt-agent"
+xenstore_client "$U"
 cpio_gz "$U" "$OUT/domu-initrd.gz"
 
 # ---------------------------------------------------------------- dom0
@@ -78,16 +104,8 @@ mkdir -p "$R"/etc/xen "$R"/boot "$R"/xt "$R"/var/lib/xen/dump "$R"/var/log/xen/c
 	"$R"/var/lib/xenstored "$R"/home/nobody
 ln -s ../run "$R/var/run"
 
-copy_with_libs() {	# copy_with_libs FILE [DEST]: the file and its shared libraries
-	local f=$1 dest=${2:-$1} l
-	mkdir -p "$R$(dirname "$dest")"
-	cp -L "$f" "$R$dest"
-	ldd "$f" 2>/dev/null | awk '/=> \// { print $3 } /^[ \t]*\// { print $1 }' |
-	while read -r l; do
-		[ -e "$R$l" ] && continue
-		mkdir -p "$R$(dirname "$l")"
-		cp -L "$l" "$R$l"
-	done
+copy_with_libs() {	# copy_with_libs FILE [DEST]: into dom0's root
+	copy_into "$R" "$@"
 }
 
 # glibc dlopen()s libgcc_s for pthread_cancel: xl aborts without it
@@ -101,6 +119,8 @@ copy_with_libs "$BUILD/xenp2m" /usr/bin/xenp2m
 copy_with_libs "$BUILD/tests/xen/backend-probe" /usr/bin/backend-probe
 copy_with_libs "$BUILD/tests/xen/json-flat" /usr/bin/json-flat
 copy_with_libs "$BUILD/tests/xen/p2m-compare" /usr/bin/p2m-compare
+copy_with_libs "$BUILD/tests/xen/guest-tool" /usr/bin/guest-tool
+xenstore_client "$R"
 cp -a /etc/xen/scripts "$R/etc/xen/" 2>/dev/null || true
 
 cat >"$R/etc/passwd" <<'EOF'
@@ -130,7 +150,7 @@ done
 cp "$OUT/vmlinuz" "$R/boot/vmlinuz"
 cp "$OUT/domu-initrd.gz" "$R/boot/domu-initrd.gz"
 install -m 0755 "$XT/dom0-init.sh" "$R/init"
-install -m 0644 "$XT/dom0-lib.sh" "$XT/steps.sh" "$R/xt/"
+install -m 0644 "$XT/dom0-lib.sh" "$XT/steps.sh" "$XT/steps-module.sh" "$R/xt/"
 echo "$KVER" >"$R/xt/kver"
 cpio_gz "$R" "$OUT/dom0-initrd.gz"
 rm -rf "$OUT/dom0-root" "$OUT/domu-root"

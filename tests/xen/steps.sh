@@ -25,7 +25,7 @@ kernel = "/boot/vmlinuz"
 ramdisk = "/boot/domu-initrd.gz"
 extra = "console=hvc0 rdinit=/init loglevel=4"
 memory = $MEM_MIB
-vcpus = 1
+vcpus = 2
 on_crash = "preserve"
 EOF
 
@@ -357,6 +357,9 @@ EOF
 }
 step "a PVH guest: typed pvh, refused as not PV" t_pvh
 
+# the guest module: loaded, checked, its services (module_round, module_final)
+. /xt/steps-module.sh
+
 # ----------------------------------------------------------------- migration
 # A save/restore that keeps the source alive until the copy runs gives the
 # guest all new MFNs, as a migration to another host does (live `xl
@@ -390,4 +393,6 @@ for round in 1 2; do
 	step_if_verb check "round $round: xenp2m check: consistent after the restore" t_check $round
 	step_if_verb show "round $round: xenp2m show --dump == xen-mfndump dump-p2m" t_show_dump $round
 	step_if_verb grants "round $round: xenp2m grants: entries 0/1 name the new frames" t_grants $round
+	module_round $round
 done
+module_final

@@ -21,6 +21,10 @@
  * A PAGE_DATA record lists pfns with their type (pin level) and whether
  * their contents follow; frames never written since allocation are zeros
  * by definition and only their pfn is recorded.
+ *
+ * SIGINT, SIGTERM and SIGHUP (lib/signal.h) end a save or restore between
+ * two batches of pages, through the same undo as any failure: the source
+ * carries on, the half-restored domain goes.
  */
 #include "config.h"
 
@@ -39,8 +43,9 @@
 #include <xen/foreign/x86_32.h>
 #include <xen/foreign/x86_64.h>
 
+#include "lib/signal.h"
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 
 #define SAVE_MAGIC "XP2MSAVE"
 #define SAVE_VERSION 1U
@@ -514,6 +519,9 @@ static struct xp_error *write_pages(struct saver *s, uint64_t start_info_pfn)
 		free(body);
 		if (s->delay_us)
 			usleep(s->delay_us);
+		/* a signal ends the save between batches, as any failure does */
+		if (!err && xp_signal_pending())
+			err = xp_signal_error();
 	}
 out:
 	free(entries);
@@ -732,20 +740,16 @@ struct plan {
 static struct xp_error *plan_add_pfn(struct plan *p, uint64_t pfn)
 {
 	struct sim_runs *r = &p->ranges;
+	struct sim_run *v;
 
 	if (r->n && r->v[r->n - 1].pfn + r->v[r->n - 1].len == pfn) {
 		r->v[r->n - 1].len++;
 		return NULL;
 	}
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct sim_run *v = realloc(r->v, cap * sizeof(*v));
-
-		if (!v)
-			return xp_error_nomem();
-		r->v = v;
-		r->cap = cap;
-	}
+	v = xp_grow(r->v, &r->cap, r->n + 1, sizeof(*v));
+	if (!v)
+		return xp_error_nomem();
+	r->v = v;
 	r->v[r->n++] = (struct sim_run){.pfn = pfn, .len = 1, .dir = 1};
 	return NULL;
 }
@@ -1015,6 +1019,9 @@ static struct xp_error *restore_pages(struct restorer *rs, unsigned int delay_us
 		}
 		if (delay_us)
 			usleep(delay_us);
+		/* a signal ends the restore between batches: the domain goes */
+		if (!err && xp_signal_pending())
+			err = xp_signal_error();
 		if (err)
 			break;
 	}

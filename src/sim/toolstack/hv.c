@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 
 static struct sim_guest *to_guest(void *hv)
 {

@@ -18,7 +18,7 @@
 #include <xen/foreign/x86_64.h>
 
 #include "lib/util.h"
-#include "sim/sim.h"
+#include "sim/toolstack/toolstack.h"
 
 /* Event channels the toolstack gives the console and xenstore rings. */
 #define SIM_STORE_EVTCHN 1U

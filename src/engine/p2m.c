@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Streaming pfn -> mfn (show --dump) and one pfn's path (show --pfn/--mfn). */
+/*
+ * The p2m as data: shared_info fields (show), streaming pfn -> mfn
+ * (show --dump), the leaf frames (bench), one pfn's path (show --pfn/--mfn).
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -7,33 +10,130 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine.h"
+#include "engine/p2m.h"
 #include "engine/pt.h"
 #include "engine/target.h"
 #include "engine/walk.h"
 #include "lib/util.h"
 
-/* Walk the structures once, findings thrown away: we only want the leaves. */
-static struct xp_error *structures(struct xp_target *t, struct xp_walk *w)
+const char *xp_entry_class_name(enum xp_entry_class c)
 {
-	struct xp_report *scratch = xp_report_create(0);
+	switch (c) {
+	case XP_ENTRY_VALID:
+		return "valid";
+	case XP_ENTRY_INVALID:
+		return "invalid";
+	case XP_ENTRY_IDENTITY:
+		return "identity";
+	case XP_ENTRY_FOREIGN:
+		return "foreign";
+	case XP_ENTRY_MISSING:
+		return "missing";
+	}
+	return "unknown";
+}
+
+struct xp_error *xp_p2m_info_read(struct xp_backend *be, uint32_t domid, struct xp_p2m_info *info)
+{
+	struct xp_shinfo_p2m si;
+	struct xp_target *t;
 	struct xp_error *err;
 
+	memset(info, 0, sizeof(*info));
+	err = xp_target_open(be, domid, &t);
+	if (err)
+		return err;
+	xp_target_read_shinfo(t, &si);
+	info->width = t->width;
+	info->max_pfn = si.max_pfn;
+	info->frame_list_list = si.frame_list_list;
+	info->p2m_cr3 = si.p2m_cr3;
+	info->p2m_cr3_mfn = si.p2m_cr3_mfn;
+	info->p2m_vaddr = si.p2m_vaddr;
+	info->generation = si.generation;
+	info->layout = xp_layout_of(t, &si);
+	info->shared_info_mfn = t->info.shared_info_frame;
+	xp_target_destroy(t);
+	return NULL;
+}
+
+/*
+ * Open @domid and walk its structures once, findings thrown away: we only
+ * want the leaves.  On success the caller releases *t and @w.
+ */
+static struct xp_error *open_walked(struct xp_backend *be, uint32_t domid, struct xp_target **t,
+				    struct xp_walk *w)
+{
+	struct xp_report *scratch;
+	struct xp_error *err;
+
+	err = xp_target_open(be, domid, t);
+	if (err)
+		return err;
+	xp_target_read_shinfo(*t, &w->si);
+	w->layout = xp_layout_of(*t, &w->si);
+	scratch = xp_report_create(0);
 	if (!scratch)
-		return xp_error_nomem();
-	xp_target_read_shinfo(t, &w->si);
-	w->layout = xp_layout_of(t, &w->si);
-	if (w->si.frame_list_list == 0 || w->layout == XP_LAYOUT_NONE) {
-		xp_report_destroy(scratch);
-		return xp_error_create(XP_ERR_RUNTIME, EAGAIN,
-				       "domain %u has not published its p2m (%s)", t->info.domid,
-				       w->si.frame_list_list == 0 && w->si.max_pfn
-					       ? "restored, not resumed yet"
-					       : "nothing in shared_info yet");
-	}
-	err = xp_walk_structures(t, w, scratch);
+		err = xp_error_nomem();
+	else if (w->si.frame_list_list == 0 || w->layout == XP_LAYOUT_NONE)
+		err = xp_error_create(
+			XP_ERR_RUNTIME, EAGAIN, "domain %u has not published its p2m (%s)", domid,
+			w->si.frame_list_list == 0 && w->si.max_pfn ? "restored, not resumed yet"
+								    : "nothing in shared_info yet");
+	else
+		err = xp_walk_structures(*t, w, scratch);
 	xp_report_destroy(scratch);
+	if (err) {
+		xp_walk_release(w);
+		xp_target_destroy(*t);
+		*t = NULL;
+	}
 	return err;
+}
+
+struct xp_error *xp_p2m_leaves_read(struct xp_backend *be, uint32_t domid,
+				    struct xp_p2m_leaves **out)
+{
+	struct xp_p2m_leaves *l = NULL;
+	struct xp_walk w = {0};
+	struct xp_target *t;
+	struct xp_error *err;
+	const uint64_t *leaves;
+	uint64_t k;
+
+	*out = NULL;
+	err = open_walked(be, domid, &t, &w);
+	if (err)
+		return err;
+	leaves = w.list_leaf ? w.list_leaf : w.tree_leaf;
+	l = calloc(1, sizeof(*l));
+	if (l)
+		l->mfn = malloc(XP_MAX(w.nr_pages, 1) * sizeof(*l->mfn));
+	if (!l || !l->mfn) {
+		err = xp_error_nomem();
+		goto out;
+	}
+	l->width = t->width;
+	l->max_pfn = w.max_pfn;
+	l->count = w.nr_pages;
+	/* the tree covers fewer pages than max_pfn needs when max_pfn is too large */
+	for (k = 0; k < l->count; k++)
+		l->mfn[k] = leaves && (w.list_leaf || k < w.tree_pages) ? leaves[k] : XP_NO_MFN;
+	*out = l;
+	l = NULL;
+out:
+	xp_p2m_leaves_destroy(l);
+	xp_walk_release(&w);
+	xp_target_destroy(t);
+	return err;
+}
+
+void xp_p2m_leaves_destroy(struct xp_p2m_leaves *l)
+{
+	if (!l)
+		return;
+	free(l->mfn);
+	free(l);
 }
 
 struct xp_error *xp_p2m_foreach(struct xp_backend *be, uint32_t domid, uint64_t first,
@@ -48,12 +148,9 @@ struct xp_error *xp_p2m_foreach(struct xp_backend *be, uint32_t domid, uint64_t 
 	int *errs = NULL, stop = 0;
 
 	*unreachable = 0;
-	err = xp_target_open(be, domid, &t);
+	err = open_walked(be, domid, &t, &w);
 	if (err)
 		return err;
-	err = structures(t, &w);
-	if (err)
-		goto out;
 	leaves = w.list_leaf ? w.list_leaf : w.tree_leaf;
 	nleaves = w.list_leaf ? w.nr_pages : w.tree_pages;
 	if (last >= w.max_pfn)
