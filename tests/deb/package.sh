@@ -50,7 +50,7 @@ is "$rc" 0 "dpkg-buildpackage -us -uc -b"
 [ "$rc" = 0 ] || { tail -n 30 "$TMPD/build.log" | sed 's/^/#   /'; done_testing; exit 1; }
 cd "$TMPD/src" || exit 1
 debs=$(ls ./*.deb | grep -v dbgsym | sort)
-is "$(echo "$debs" | sed 's|^\./||; s|_.*||' | sort | tr '\n' ' ')" "xenp2m xenp2m-sim " \
+is "$(echo "$debs" | sed 's|^\./||; s|_.*||' | sort | tr '\n' ' ')" "xenp2m xenp2m-guest-dkms xenp2m-sim " \
 	"the packages: $(echo "$debs" | tr '\n' ' ')"
 
 lint=$(lintian --suppress-tags-from-file /dev/null ./*.changes 2>&1 | grep -E '^[EW]: ')
@@ -59,6 +59,10 @@ is "${lint:-none}" none "lintian: no error, no warning"
 for p in xenp2m xenp2m-sim; do
 	like "$(dpkg-deb -f ./${p}_*.deb Depends)" 'libc6' "$p: Depends computed (shlibs)"
 done
+like "$(dpkg-deb -f ./xenp2m-guest-dkms_*.deb Depends)" '(^|, )dkms' "xenp2m-guest-dkms depends on dkms (dh_dkms)"
+is "$(dpkg-deb -f ./xenp2m-guest-dkms_*.deb Architecture)" all "xenp2m-guest-dkms: Architecture all"
+is "$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top_srcdir/src/guest/module/dkms.conf")" "$VERSION" \
+	"dkms.conf's version is the project's"
 like "$(dpkg-deb -f ./xenp2m_*.deb Depends)" 'libxenforeignmemory1' "xenp2m depends on the Xen libraries it links"
 unlike "$(dpkg-deb -f ./xenp2m-sim_*.deb Depends)" 'libxen(ctrl|foreignmemory|gnttab)' \
 	"xenp2m-sim does not depend on the Xen libraries"
@@ -100,7 +104,6 @@ run inroot apt-get update -qq
 is "$rc" 0 "apt-get update in the fresh root"
 run inroot apt-get install -y -qq --no-install-recommends man-db bash-completion
 is "$rc" 0 "man-db and bash-completion in the root"
-before=$(inroot dpkg-query -W -f '${Package}\n' | sort)
 run inroot sh -c 'apt-get install -y -qq --no-install-recommends /tmp/debs/*.deb'
 is "$rc" 0 "apt-get install the packages (their dependencies from the archive)"
 [ "$rc" = 0 ] || printf '%s\n' "$err" | tail -n 20 | sed 's/^/#   /'
@@ -133,9 +136,32 @@ for p in xenp2m xenp2m-sim; do
 	unlike "$out" preloaded "$p: ... and only on demand"
 done
 
+# the guest module, through dkms, against the root's own kernel headers
+run inroot apt-get install -y -qq --no-install-recommends linux-headers-amd64
+is "$rc" 0 "linux-headers-amd64 in the root"
+kver=$(ls "$ROOT/lib/modules" | sort -V | tail -n1)
+like "$kver" '^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-amd64$' "the root's kernel headers: $kver"
+run inroot sh -c 'apt-get install -y -qq --no-install-recommends /tmp/debs/xenp2m-guest-dkms_*.deb'
+is "$rc" 0 "apt-get install xenp2m-guest-dkms: dkms builds the module in its postinst"
+[ "$rc" = 0 ] || printf '%s\n%s\n' "$out" "$err" | tail -n 30 | sed 's/^/#   /'
+run inroot dkms status xenp2m-guest
+like "$out" "^xenp2m-guest/$VERSION, $kver, x86_64: installed" "dkms status: built and installed for $kver"
+ko=$(find "$ROOT/lib/modules/$kver" -name 'xenp2m_guest.ko*' | head -n1)
+isnt "$ko" "" "the module is in /lib/modules/$kver (${ko#$ROOT})"
+run inroot modinfo -F license "${ko#$ROOT}"
+is "$out" GPL "modinfo: license GPL"
+run inroot modinfo -F vermagic "${ko#$ROOT}"
+like "$out" "^$kver SMP" "modinfo: built for $kver"
+dkms_files=$(inroot dpkg -L xenp2m-guest-dkms | sort -u)
+
 # ------------------------------------------------------------------ purge
-files=$(inroot dpkg -L xenp2m xenp2m-sim | sort -u)
-run inroot apt-get purge -y -qq xenp2m xenp2m-sim
+files=$(printf '%s\n%s\n' "$(inroot dpkg -L xenp2m xenp2m-sim)" "$dkms_files" | sort -u)
+run inroot apt-get purge -y -qq xenp2m xenp2m-sim xenp2m-guest-dkms
+is "$rc" 0 "apt-get purge"
+is "$(find "$ROOT/lib/modules" -name 'xenp2m_guest.ko*' | wc -l | tr -d ' ')" 0 "the built module is gone"
+is "$(inroot dkms status xenp2m-guest)" "" "dkms knows nothing of it"
+is "$(ls -d "$ROOT/usr/src/xenp2m-guest-$VERSION" "$ROOT/var/lib/dkms/xenp2m-guest" 2>/dev/null)" "" \
+	"no source or dkms tree left"
 is "$rc" 0 "apt-get purge"
 left=
 for f in $files; do
@@ -147,6 +173,6 @@ is "$(inroot dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' 2>/dev/null | g
 	"no trace in dpkg's database (not even config-files)"
 run inroot apt-get autoremove -y -qq --purge
 is "$rc" 0 "apt-get autoremove"
-is "$(inroot dpkg-query -W -f '${Package}\n' | sort | tr '\n' ' ')" "$(printf '%s\n' "$before" | tr '\n' ' ')" \
-	"the root holds the same packages as before the install (dependencies gone too)"
+is "$(inroot dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' dkms 2>/dev/null | grep -v '^dkms un' || true)" "" \
+	"dkms, pulled in by xenp2m-guest-dkms, went with it"
 done_testing
