@@ -79,8 +79,8 @@ EXTRA_DIST += tests/scenario/docs.sh tests/scenario/style.sh tests/scenario/engi
 check_PROGRAMS += tests/unit/test-render
 tests_unit_test_render_SOURCES = tests/unit/test-render.c
 tests_unit_test_render_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-tests_unit_test_render_LDADD = src/render/libxprender.a src/engine/libxpengine.a \
-	$(XP_BACKEND_LIBS) $(JSONC_LIBS)
+tests_unit_test_render_LDADD = src/render/libxprender.a src/snapshot/libxpsnapshot.a \
+	src/engine/libxpengine.a $(XP_BACKEND_LIBS) $(JSONC_LIBS) $(XXHASH_LIBS)
 TESTS += tests/unit/test-render
 
 # Golden outputs of every verb on a fixed simulated host (tests/golden/).
