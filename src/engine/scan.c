@@ -407,7 +407,7 @@ static struct xp_error *emit(struct scan *sc, struct chunk *ch, uint64_t base, s
 {
 	const uint8_t *data = NULL;
 	struct xp_error *err = NULL;
-	bool map = nv && (sc->o->pages || sc->o->ownership);
+	bool map = nv && sc->o->pages;
 	size_t i, v = 0;
 
 	if (map) {
@@ -428,6 +428,7 @@ static struct xp_error *emit(struct scan *sc, struct chunk *ch, uint64_t base, s
 		};
 
 		if (v < nv && ch->at[v] == i) {
+			it.round_trip = xp_target_m2p(sc->t, ch->mfn[v]) == it.pfn;
 			if (map)
 				it.map_err = ch->errs[v];
 			if (sc->o->pages && !ch->errs[v] && ch->types[v] != XP_PAGE_TYPE_NOT_OWNED)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A guest's p2m and pages, streamed in pfn order with bounded memory: what
- * `snapshot` records and `verify` compares (doc/design.md section 6).
+ * `snapshot` records and `verify` compares (doc/design.md section 9).
  *
  * Every pfn below max_pfn is handed to the caller once, in order, with its
  * p2m entry and class.  With pages, every valid pfn's page is read and
@@ -67,8 +67,7 @@ enum xp_scan_via {
 const char *xp_scan_via_name(enum xp_scan_via v);
 
 struct xp_scan_options {
-	bool pages;	/* read and normalise every valid page */
-	bool ownership; /* map every valid pfn's frame (proves the guest owns it) */
+	bool pages; /* read and normalise every valid page */
 };
 
 struct xp_scan_info {
@@ -87,8 +86,11 @@ struct xp_scan_item {
 	uint64_t entry; /* the raw p2m entry (~0 when unreachable) */
 	enum xp_entry_class cls;
 	bool unreachable;
-	/* valid entries, with pages or ownership: 0, or -EPERM (not the
-	 * guest's frame), -EINVAL (beyond the host) */
+	/* valid entries: the M2P names this pfn for the frame (the toolstack's
+	 * test that a frame is the guest's) */
+	bool round_trip;
+	/* valid entries, with pages: 0, or how mapping the frame failed
+	 * (-EPERM: not the guest's, -EINVAL: beyond the host) */
 	int map_err;
 	/* with pages, for valid entries that mapped: */
 	enum xp_page_kind kind;

@@ -94,7 +94,8 @@ struct prom_state {
 	size_t len[F_NR];
 	bool failed; /* the command as a whole failed */
 	struct xp_atomic_file *textfile;
-	double now; /* wall clock, seconds */
+	bool no_output; /* the textfile asked for could not be created */
+	double now;	/* wall clock, seconds */
 };
 
 static struct prom_state *ps(struct xp_render *r)
@@ -341,6 +342,8 @@ static struct xp_error *prom_textfile(struct xp_render *r, const char *dir)
 	/* node_exporter runs as its own user: the file is for everyone to read */
 	err = xp_atomic_file_create(path, 0644, &s->textfile);
 	free(path);
+	/* not on stdout instead: whoever asked for a file does not read that */
+	s->no_output = err != NULL;
 	return err;
 }
 
@@ -352,6 +355,8 @@ static bool prom_finish(struct xp_render *r)
 	char value[40];
 	int i;
 
+	if (s->no_output)
+		return true;
 	sample(r, F_UP, NULL, NULL, NULL, s->failed ? "0" : "1");
 	sample(r, F_BUILD_INFO, NULL, "version", PACKAGE_VERSION, "1");
 	snprintf(value, sizeof(value), "%.0f", s->now);

@@ -177,9 +177,11 @@ static struct xp_error *check_page(struct xp_snap_iter *it, const struct xp_snap
 		return bad(r, "bad page entry 0x%016" PRIx64, p->key);
 	if (p->key & XP_SNAP_PAGE_ZERO)
 		n = p->value;
+	if (n == 0)
+		return bad(r, "empty run of zero pages at pfn 0x%" PRIx64, pfn);
 	if (it->any && pfn < it->covered)
 		return bad(r, "page entries out of order at pfn 0x%" PRIx64, pfn);
-	if (pfn >= r->dom.max_pfn || n == 0 || n > r->dom.max_pfn - pfn)
+	if (pfn >= r->dom.max_pfn || n > r->dom.max_pfn - pfn)
 		return bad(r,
 			   "page entry for pfns 0x%" PRIx64 " (+%" PRIu64
 			   ") beyond max_pfn 0x%" PRIx64,

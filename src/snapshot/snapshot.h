@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Snapshots of a guest, and their verification after a save/restore or a
- * migration (xenp2m snapshot, xenp2m verify; doc/design.md section 6).
+ * migration (xenp2m snapshot, xenp2m verify; doc/design.md section 9).
  *
  * A snapshot records who the guest is (UUID, name, domid), its p2m's
  * shape (max_pfn, width, layout, the class of every pfn with its MFN, the
@@ -140,6 +140,8 @@ struct xp_verify_result {
 
 	/* the p2m, pfn by pfn, over the pfns both cover */
 	uint64_t max_pfn_before, max_pfn_now;
+	/* not_owned: valid pfns whose frame is not the guest's (the M2P does
+	 * not name the pfn back; with pages, or the frame does not map) */
 	uint64_t pfns_compared, class_changed, valid, not_owned, mfn_changed;
 	struct xp_verify_class_diff class_diffs[XP_VERIFY_LISTED];
 	uint64_t not_owned_pfns[XP_VERIFY_LISTED];

@@ -173,7 +173,7 @@ static int on_pfn(void *arg, const struct xp_scan_item *it)
 	if (now != XP_ENTRY_VALID)
 		return 0;
 	res->valid++;
-	if (it->map_err) {
+	if (!it->round_trip || it->map_err) {
 		if (res->not_owned < XP_VERIFY_LISTED)
 			res->not_owned_pfns[res->not_owned] = it->pfn;
 		res->not_owned++;
@@ -189,7 +189,7 @@ static int on_pfn(void *arg, const struct xp_scan_item *it)
 static struct xp_error *compare(struct xp_backend *be, uint32_t domid, struct xp_snap_reader *r,
 				struct xp_verify_result *res)
 {
-	struct xp_scan_options so = {.pages = res->pages, .ownership = true};
+	struct xp_scan_options so = {.pages = res->pages};
 	struct cmp c = {.res = res, .base_max = res->max_pfn_before};
 	struct xp_scan_info info;
 	struct xp_error *err;

@@ -38,7 +38,7 @@ BUSYBOX=$(command -v busybox || true)
 [ -n "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 || missing "a static busybox (busybox-static)"
 command -v cpio >/dev/null || missing "cpio"
 for f in "$BUILD/xenp2m" "$BUILD/tests/xen/backend-probe" "$BUILD/tests/xen/json-flat" \
-	"$BUILD/tests/xen/p2m-compare"; do
+	"$BUILD/tests/xen/p2m-compare" "$BUILD/tests/xen/page-poke" "$BUILD/bench/bench-snapshot"; do
 	[ -x "$f" ] || missing "$f (run make check)"
 done
 
@@ -101,6 +101,8 @@ copy_with_libs "$BUILD/xenp2m" /usr/bin/xenp2m
 copy_with_libs "$BUILD/tests/xen/backend-probe" /usr/bin/backend-probe
 copy_with_libs "$BUILD/tests/xen/json-flat" /usr/bin/json-flat
 copy_with_libs "$BUILD/tests/xen/p2m-compare" /usr/bin/p2m-compare
+copy_with_libs "$BUILD/tests/xen/page-poke" /usr/bin/page-poke
+copy_with_libs "$BUILD/bench/bench-snapshot" /usr/bin/bench-snapshot
 cp -a /etc/xen/scripts "$R/etc/xen/" 2>/dev/null || true
 
 cat >"$R/etc/passwd" <<'EOF'
