@@ -302,41 +302,18 @@ static void normalise(struct scan *sc, struct xp_scan_item *it, uint8_t type, co
 /* Find the leaves: published structures, or vcpu0's tables (scan.h). */
 static struct xp_error *find_p2m(struct scan *sc)
 {
-	struct xp_target *t = sc->t;
 	struct xp_walk *w = &sc->w;
-	struct xp_report *scratch;
+	struct xp_report *scratch = xp_report_create(0);
 	struct xp_error *err;
-	uint32_t domid = t->info.domid;
+	bool via_vcpu = false;
 
-	xp_target_read_shinfo(t, &w->si);
-	w->layout = xp_layout_of(t, &w->si);
-	sc->info->layout = w->layout;
-	if (w->si.frame_list_list == 0 && w->si.p2m_vaddr && w->si.max_pfn) {
-		/* restored paused: the list, through the page tables the vcpu runs on */
-		uint64_t cr3 = 0;
-
-		err = xp_backend_vcpu_cr3(sc->be, domid, 0, &cr3);
-		if (err)
-			return xp_error_wrap(err, "domain %u (restored, not resumed yet)", domid);
-		w->si.p2m_cr3_mfn = cr3;
-		w->si.p2m_cr3 = cr3;
-		w->si.frame_list_list = t->invalid;
-		w->layout = XP_LAYOUT_LIST_ONLY;
-		sc->info->layout = XP_LAYOUT_NONE;
-		sc->info->via = XP_SCAN_VIA_VCPU_CR3;
-	} else if (w->layout == XP_LAYOUT_NONE) {
-		return xp_error_create(XP_ERR_RUNTIME, EAGAIN,
-				       "domain %u has not published its p2m (%s)", domid,
-				       w->si.frame_list_list == 0 && w->si.max_pfn
-					       ? "restored, not resumed yet, and it has no linear "
-						 "list to find it by"
-					       : "nothing in shared_info yet");
-	}
-	scratch = xp_report_create(0);
 	if (!scratch)
 		return xp_error_nomem();
-	err = xp_walk_structures(t, w, scratch);
+	/* the findings are check's business: only the leaves count here */
+	err = xp_walk_find(sc->t, w, scratch, &via_vcpu);
 	xp_report_destroy(scratch);
+	sc->info->layout = via_vcpu ? XP_LAYOUT_NONE : w->layout;
+	sc->info->via = via_vcpu ? XP_SCAN_VIA_VCPU_CR3 : XP_SCAN_VIA_PUBLISHED;
 	if (err)
 		return err;
 	sc->max_pfn = w->max_pfn;

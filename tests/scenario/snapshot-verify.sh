@@ -90,6 +90,10 @@ like "$out" '^  structures: just-restored: structures not checked \(the guest ha
 like "$out" "^  pages: $((PAGES - ring_pages - tree_pages)) compared, 0 differ; 2 not compared \(the console and xenstore rings\); $tree_pages pending" \
 	"text: the pages line"
 
+run X show web --dump
+is "$rc" 0 "show --dump of the copy restored paused: exit 0 (read through vcpu0's page tables)"
+is "$(printf '%s\n' "$out" | grep -c ' valid$')" $PAGES "every pfn valid"
+printf '%s\n' "$out" | grep -v '^#' >"$TMPD/dump-paused"
 run X verify web --baseline "$TMPD/web.snap" --wait 1
 is "$rc" 1 "--wait 1 on a copy nobody unpauses: exit 1"
 like "$out" '^  waited 1\.[0-9] s for the guest to republish: it did not$' "says it waited in vain"
@@ -117,6 +121,9 @@ is "$rc" 0 "after unpause: verify --wait: exit 0"
 is "$(j "d['domains'][0]['structures']['state']")" checked "the structures checked"
 is "$(j "d['domains'][0]['structures']['check']['verdict']")" consistent "consistent"
 is "$(j "d['domains'][0]['p2m']['read_through']")" published "the p2m as republished"
+X show web --dump | grep -v '^#' >"$TMPD/dump-resumed"
+cmp -s "$TMPD/dump-paused" "$TMPD/dump-resumed"
+ok $? "show --dump while paused == show --dump once republished (the toolstack wrote the p2m)"
 run X verify web --baseline "$TMPD/web.snap" --pages
 is "$rc" 3 "verify --pages of the running guest: exit 3"
 like "$err" "is running: verify --pages compares the pages of a paused guest" "says why"

@@ -90,8 +90,9 @@ copy_with_libs() {	# copy_with_libs FILE [DEST]: the file and its shared librari
 	done
 }
 
-# glibc dlopen()s libgcc_s for pthread_cancel: xl aborts without it
-LIBGCC=$(ldconfig -p 2>/dev/null | awk '/libgcc_s\.so\.1 .*x86-64/ { print $NF; exit }')
+# glibc dlopen()s libgcc_s for pthread_cancel: xl aborts without it (awk reads
+# to the end: an early exit would kill ldconfig with SIGPIPE, and pipefail us)
+LIBGCC=$(ldconfig -p 2>/dev/null | awk '/libgcc_s\.so\.1 .*x86-64/ && !f { print $NF; f = 1 }')
 [ -n "$LIBGCC" ] || missing "libgcc_s.so.1"
 copy_with_libs "$LIBGCC"
 for b in xl xenstored xenconsoled libxl-save-helper xen-init-dom0 xen-mfndump; do
