@@ -628,7 +628,8 @@ struct xp_error *xp_walk_find(struct xp_target *t, struct xp_walk *w, struct xp_
 	*via_vcpu = false;
 	xp_target_read_shinfo(t, &w->si);
 	w->layout = xp_layout_of(t, &w->si);
-	if (w->si.frame_list_list == 0 && w->si.p2m_vaddr && w->si.max_pfn) {
+	/* restored: the frame list list zeroed, the list's fields left from before */
+	if (w->si.frame_list_list == 0 && w->si.p2m_cr3 && w->si.p2m_vaddr && w->si.max_pfn) {
 		uint64_t cr3 = 0;
 
 		err = xp_backend_vcpu_cr3(t->be, domid, 0, &cr3);

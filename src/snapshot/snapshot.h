@@ -89,9 +89,9 @@ struct xp_snapshot_result {
 /*
  * Snapshot domain @d into @path: check it, then stream its p2m (and pages)
  * into a temporary file next to @path, renamed into place once complete.
- * On failure or interrupt, nothing is left at @path that was not there.
- * @res is the caller's, its report destroyed with
- * xp_snapshot_result_release().
+ * On failure or interrupt, nothing is left at @path that was not there
+ * (and @res holds nothing to release).  On success @res is the caller's,
+ * its report destroyed with xp_snapshot_result_release().
  */
 struct xp_error *xp_snapshot_take(struct xp_backend *be, const struct xp_domain_info *d,
 				  const char *path, const struct xp_snapshot_options *o,

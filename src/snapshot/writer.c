@@ -232,11 +232,11 @@ struct xp_error *xp_snapshot_take(struct xp_backend *be, const struct xp_domain_
 		return err;
 	fill_domain(&res->dom, d, res->report);
 	w = calloc(1, sizeof(*w));
-	if (!w)
-		return xp_error_nomem();
-	w->hash = XXH3_createState();
-	if (!w->hash) {
+	if (w)
+		w->hash = XXH3_createState();
+	if (!w || !w->hash) {
 		free(w);
+		xp_snapshot_result_release(res);
 		return xp_error_nomem();
 	}
 	XXH3_64bits_reset(w->hash);
@@ -283,6 +283,9 @@ out:
 	xp_atomic_file_destroy(w->af);
 	XXH3_freeState(w->hash);
 	free(w);
+	/* a result only when the file is there */
+	if (err)
+		xp_snapshot_result_release(res);
 	res->elapsed_ns = xp_now_ns() - t0;
 	return err;
 }

@@ -160,6 +160,7 @@ static void test_good(void)
 	xp_snap_reader_destroy(r);
 
 	/* P2M and PAGES records may come in either order */
+	snapfile_free(&f);
 	p.pages_first = true;
 	build(&p, &f);
 	err = open_buf(f.buf, f.len, &r);
