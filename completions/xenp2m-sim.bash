@@ -3,8 +3,8 @@
 
 _xenp2m_sim_verbs()
 {
-	echo init create list destroy pause unpause save restore migrate mem-set symbols corrupt \
-		grant ungrant grant-map grant-unmap
+	echo init create list destroy pause unpause rename save restore migrate mem-set symbols \
+		corrupt grant ungrant grant-map grant-unmap
 }
 
 # Each verb's own options (the global ones: _xenp2m_sim_global_opts).
@@ -15,7 +15,7 @@ _xenp2m_sim_opts()
 	create) echo --name --memory --maxmem --width --layout --kernel --gnttab-version --seed \
 		--paused ;;
 	list) echo --json ;;
-	save) echo --checkpoint --delay-us ;;
+	save) echo --checkpoint --paused --delay-us ;;
 	restore) echo --paused ;;
 	migrate | mem-set) echo --delay-us ;;
 	symbols) echo --output ;;
@@ -37,7 +37,7 @@ _xenp2m_sim_kinds()
 		leaf-swap leaf-out-of-range top-out-of-range top-mfn-p missing-mfn \
 		list-pte-clear list-pte-foreign pt-loop max-pfn generation-odd \
 		frame-list-list p2m-cr3 p2m-vaddr pfn-tree-leaf grant-foreign-frame \
-		grant-bad-flags grant-dead-peer grant-reserved-stale
+		grant-bad-flags grant-dead-peer grant-reserved-stale page-write
 }
 
 # The domain names on host $1 (first column of "list", without its header).
@@ -118,8 +118,8 @@ _xenp2m_sim()
 	1)
 		case $verb in
 		restore) COMPREPLY=($(compgen -f -- "$cur")) ;;
-		destroy | pause | unpause | save | migrate | mem-set | symbols | corrupt | \
-			grant | ungrant | grant-map | grant-unmap)
+		destroy | pause | unpause | rename | save | migrate | mem-set | symbols | \
+			corrupt | grant | ungrant | grant-map | grant-unmap)
 			COMPREPLY=($(compgen -W "$(_xenp2m_sim_domains "$host")" -- "$cur"))
 			;;
 		esac

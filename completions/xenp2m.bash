@@ -14,7 +14,7 @@ _xenp2m()
 	_init_completion -s || return
 
 	local global_opts="--format -j --json -p --pretty --sim -? --help --usage -V --version"
-	local verbs="check show grants list"
+	local verbs="check show grants list snapshot verify"
 	local verb= sim= i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -28,14 +28,18 @@ _xenp2m()
 
 	case $prev in
 	--format)
-		COMPREPLY=($(compgen -W "text json" -- "$cur"))
+		COMPREPLY=($(compgen -W "text json prometheus" -- "$cur"))
 		return
 		;;
-	--sim|-s|--symbols)
+	--sim|-s|--symbols|-o|--output|--baseline)
 		_filedir
 		return
 		;;
-	--pfn|--mfn|--first|--last|--max-findings|--ref)
+	--textfile-dir)
+		_filedir -d
+		return
+		;;
+	--pfn|--mfn|--first|--last|--max-findings|--ref|--grant-frames-warn|--wait)
 		return
 		;;
 	esac
@@ -50,7 +54,7 @@ _xenp2m()
 		;;
 	check)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-a --all -s --symbols --max-findings --no-grants $global_opts" -- "$cur"))
+			COMPREPLY=($(compgen -W "-a --all -s --symbols --max-findings --no-grants --grant-frames-warn --textfile-dir $global_opts" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_xenp2m_domains "$sim")" -- "$cur"))
 		fi
@@ -70,7 +74,21 @@ _xenp2m()
 		fi
 		;;
 	list)
-		COMPREPLY=($(compgen -W "$global_opts" -- "$cur"))
+		COMPREPLY=($(compgen -W "--textfile-dir $global_opts" -- "$cur"))
+		;;
+	snapshot)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "-o --output --pages --force $global_opts" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_xenp2m_domains "$sim")" -- "$cur"))
+		fi
+		;;
+	verify)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--baseline --pages --wait --force $global_opts" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_xenp2m_domains "$sim")" -- "$cur"))
+		fi
 		;;
 	esac
 	[[ ${COMPREPLY-} == *= ]] && compopt -o nospace

@@ -34,12 +34,24 @@ static int run_list(void *cli, int argc, char **argv)
 	return xp_cmd_list(cli, argc, argv);
 }
 
+static int run_snapshot(void *cli, int argc, char **argv)
+{
+	return xp_cmd_snapshot(cli, argc, argv);
+}
+
+static int run_verify(void *cli, int argc, char **argv)
+{
+	return xp_cmd_verify(cli, argc, argv);
+}
+
 /* Only verbs that are implemented are listed. */
 static const struct xp_verb verbs[] = {
 	{"check", "DOMID|NAME...|--all", "validate p2m against the M2P", run_check},
 	{"show", "DOMID|NAME", "p2m fields, a pfn's path, --dump", run_show},
 	{"grants", "DOMID|NAME", "the grant table: entries, peers", run_grants},
 	{"list", "", "domains, p2m layout, health", run_list},
+	{"snapshot", "DOMID|NAME -o FILE", "record a guest before a migration", run_snapshot},
+	{"verify", "DOMID|NAME --baseline F", "prove it came through intact", run_verify},
 };
 
 static const struct xp_dispatcher dispatcher = {
@@ -54,7 +66,7 @@ static const struct xp_dispatcher dispatcher = {
 	.verbs = verbs,
 	.nr_verbs = XP_ARRAY_SIZE(verbs),
 	.name_width = 8,
-	.args_width = 22,
+	.args_width = 24,
 };
 
 const char *argp_program_version = PACKAGE_NAME " " PACKAGE_VERSION;

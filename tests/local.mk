@@ -51,17 +51,22 @@ TESTS += tests/unit/test-inspector
 # Fuzz targets: libFuzzer with --enable-fuzzing (clang), otherwise a replay
 # driver; `make check` replays the committed corpora either way.
 FUZZ_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a $(XP_BACKEND_LIBS)
-check_PROGRAMS += tests/fuzz/fuzz-engine tests/fuzz/fuzz-symbols
+check_PROGRAMS += tests/fuzz/fuzz-engine tests/fuzz/fuzz-symbols tests/fuzz/fuzz-snapshot
 tests_fuzz_fuzz_engine_SOURCES = tests/fuzz/fuzz-engine.c
 tests_fuzz_fuzz_engine_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_symbols_SOURCES = tests/fuzz/fuzz-symbols.c
 tests_fuzz_fuzz_symbols_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_snapshot_SOURCES = tests/fuzz/fuzz-snapshot.c
+tests_fuzz_fuzz_snapshot_LDADD = tests/unit/libsnapfile.a src/snapshot/libxpsnapshot.a \
+	$(FUZZ_LDADD) $(XXHASH_LIBS)
 if ENABLE_FUZZING
 tests_fuzz_fuzz_engine_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_symbols_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_snapshot_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 else
 tests_fuzz_fuzz_engine_SOURCES += tests/fuzz/driver.c
 tests_fuzz_fuzz_symbols_SOURCES += tests/fuzz/driver.c
+tests_fuzz_fuzz_snapshot_SOURCES += tests/fuzz/driver.c
 endif
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
@@ -79,13 +84,29 @@ TESTS += tests/scenario/docs.sh tests/scenario/style.sh tests/scenario/engine-ru
 EXTRA_DIST += tests/scenario/docs.sh tests/scenario/style.sh tests/scenario/engine-rules.sh \
 	doc/design.md
 
+# Snapshot files: the reader against files built by hand.
+noinst_LIBRARIES += tests/unit/libsnapfile.a
+tests_unit_libsnapfile_a_SOURCES = tests/unit/snapfile.c tests/unit/snapfile.h
+tests_unit_libsnapfile_a_CFLAGS = $(AM_CFLAGS) $(XXHASH_CFLAGS)
+check_PROGRAMS += tests/unit/test-snapshot
+tests_unit_test_snapshot_SOURCES = tests/unit/test-snapshot.c
+tests_unit_test_snapshot_LDADD = tests/unit/libsnapfile.a src/snapshot/libxpsnapshot.a \
+	src/engine/libxpengine.a $(XP_BACKEND_LIBS) $(XXHASH_LIBS)
+TESTS += tests/unit/test-snapshot
+
 # The renderers on their own.
 check_PROGRAMS += tests/unit/test-render
 tests_unit_test_render_SOURCES = tests/unit/test-render.c
 tests_unit_test_render_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-tests_unit_test_render_LDADD = src/render/libxprender.a src/engine/libxpengine.a \
-	$(XP_BACKEND_LIBS) $(JSONC_LIBS)
+tests_unit_test_render_LDADD = src/render/libxprender.a src/snapshot/libxpsnapshot.a \
+	src/engine/libxpengine.a $(XP_BACKEND_LIBS) $(JSONC_LIBS) $(XXHASH_LIBS)
 TESTS += tests/unit/test-render
+
+# snapshot and verify on the simulated host; Prometheus' format, the
+# textfile, node_exporter and the alerting rules; make install's units.
+TESTS += tests/scenario/snapshot-verify.sh tests/scenario/prometheus.sh tests/scenario/install.sh
+EXTRA_DIST += tests/scenario/snapshot-verify.sh tests/scenario/prometheus.sh \
+	tests/scenario/install.sh
 
 # Golden outputs of every verb on a fixed simulated host (tests/golden/).
 TESTS += tests/scenario/golden.sh

@@ -16,6 +16,11 @@ EXTRA_DIST += tests/scenario/noxen-list.sh tests/scenario/noxen-verbs.sh tests/x
 	tests/xen/steps-module.sh tests/xen/domu-agent.sh
 
 if HAVE_XEN
+# writes one page of a guest for the verify --pages step (never xenp2m itself)
+check_PROGRAMS += tests/xen/page-poke
+tests_xen_page_poke_SOURCES = tests/xen/page-poke.c
+tests_xen_page_poke_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_xen_page_poke_LDADD = $(XEN_LIBS)
 check_PROGRAMS += tests/xen/backend-probe
 tests_xen_backend_probe_SOURCES = tests/xen/backend-probe.c
 tests_xen_backend_probe_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -pthread

@@ -6,8 +6,9 @@
 # machine boots or needs it to run Xen.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
-BUILD="autoconf automake pkg-config make gcc libc6-dev libjson-c-dev libncurses-dev libxen-dev"
-TEST="python3 tmux clang-format"
+BUILD="autoconf automake pkg-config make gcc libc6-dev libjson-c-dev libncurses-dev libxen-dev \
+	libxxhash-dev"
+TEST="python3 tmux clang-format prometheus prometheus-node-exporter systemd"
 PACKAGE="dpkg-dev debhelper dh-dkms lintian debootstrap"
 REALXEN="xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils \
 	linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static cpio kmod"

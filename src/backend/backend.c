@@ -216,6 +216,35 @@ void xp_backend_grant_frames_unmap(struct xp_backend *be, const void *addr, unsi
 	}
 }
 
+struct xp_error *xp_backend_page_types(struct xp_backend *be, uint32_t domid, const uint64_t *mfns,
+				       size_t count, uint8_t *types)
+{
+	struct xp_error *err = NULL;
+	size_t i, n;
+
+	if (!be->ops->page_types)
+		return unsupported(be, "reading page types");
+	for (i = 0; i < count && !err; i += n) {
+		n = XP_MIN(count - i, (size_t)XP_PAGE_TYPES_BATCH);
+		if (xp_signal_pending())
+			return xp_signal_error();
+		err = be->ops->page_types(be, domid, mfns + i, n, types + i);
+	}
+	return err;
+}
+
+const char *xp_page_type_name(enum xp_page_type t)
+{
+	static const char *const names[] = {
+		[XP_PAGE_TYPE_NONE] = "page",	  [XP_PAGE_TYPE_L1] = "l1",
+		[XP_PAGE_TYPE_L2] = "l2",	  [XP_PAGE_TYPE_L3] = "l3",
+		[XP_PAGE_TYPE_L4] = "l4",	  [XP_PAGE_TYPE_NOT_OWNED] = "not-owned",
+		[XP_PAGE_TYPE_BROKEN] = "broken",
+	};
+
+	return (size_t)t < XP_ARRAY_SIZE(names) ? names[t] : "unknown";
+}
+
 struct xp_error *xp_backend_toolstack_rings(struct xp_backend *be, uint32_t domid,
 					    uint64_t *console_mfn, uint64_t *store_mfn)
 {

@@ -78,6 +78,24 @@ struct xp_host_info {
 	char backend[16]; /* "xen", "sim" */
 };
 
+/*
+ * A machine frame's type as the hypervisor keeps it (what libxenguest's
+ * save path and xen-mfndump read with XEN_DOMCTL_getpageframeinfo3): page
+ * tables by level, the frames that are not the domain's.
+ */
+enum xp_page_type {
+	XP_PAGE_TYPE_NONE = 0, /* one of the domain's pages, not a page table */
+	XP_PAGE_TYPE_L1,       /* validated as a page table of that level */
+	XP_PAGE_TYPE_L2,
+	XP_PAGE_TYPE_L3,
+	XP_PAGE_TYPE_L4,
+	XP_PAGE_TYPE_NOT_OWNED, /* not the domain's frame (XTAB) */
+	XP_PAGE_TYPE_BROKEN,	/* offlined by the hypervisor */
+};
+
+/* Frames per page_types call (the hypervisor's limit). */
+#define XP_PAGE_TYPES_BATCH 1024U
+
 /* What a handle has mapped now (xp_backend_mappings). */
 struct xp_backend_mappings {
 	size_t frames;	     /* map_frames regions */
@@ -124,6 +142,12 @@ struct xp_backend_ops {
 	/* cr3 of a vcpu, as an MFN (unfolded). */
 	struct xp_error *(*vcpu_cr3)(struct xp_backend *be, uint32_t domid, unsigned int vcpu,
 				     uint64_t *cr3_mfn);
+	/*
+	 * The hypervisor's type of each of @count (<= XP_PAGE_TYPES_BATCH)
+	 * machine frames of @domid into types[] (enum xp_page_type).
+	 */
+	struct xp_error *(*page_types)(struct xp_backend *be, uint32_t domid, const uint64_t *mfns,
+				       size_t count, uint8_t *types);
 
 	/*
 	 * Grant tables (doc/design.md section 5.6).  grant_table_info reports the
@@ -224,6 +248,10 @@ struct xp_error *xp_backend_m2p_map(struct xp_backend *be, const uint64_t **tabl
 				    uint64_t *nr_entries);
 struct xp_error *xp_backend_vcpu_cr3(struct xp_backend *be, uint32_t domid, unsigned int vcpu,
 				     uint64_t *cr3_mfn);
+/* Page types of any number of frames (batched); XP_ERR_UNSUPPORTED without the op. */
+struct xp_error *xp_backend_page_types(struct xp_backend *be, uint32_t domid, const uint64_t *mfns,
+				       size_t count, uint8_t *types);
+const char *xp_page_type_name(enum xp_page_type t);
 struct xp_error *xp_backend_grant_table_info(struct xp_backend *be, uint32_t domid,
 					     unsigned int *version, unsigned int *nr_frames,
 					     unsigned int *nr_status_frames,

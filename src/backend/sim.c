@@ -300,6 +300,34 @@ static struct xp_error *sim_vcpu_cr3(struct xp_backend *be, uint32_t domid, unsi
 	return NULL;
 }
 
+/* Pinned tables by level, as the frame table records them (hostfmt.h). */
+static struct xp_error *sim_page_types(struct xp_backend *be, uint32_t domid, const uint64_t *mfns,
+				       size_t count, uint8_t *types)
+{
+	struct sim_be *s = to_sim(be);
+	struct sim_domain d;
+	struct xp_error *err;
+	size_t i;
+
+	err = domain_read(s, domid, &d);
+	if (err)
+		return err;
+	for (i = 0; i < count; i++) {
+		uint8_t level;
+
+		if (mfns[i] >= s->nr_frames ||
+		    sim_frame_owner(s->chunks, s->frames, mfns[i]) != SIM_OWNER(domid)) {
+			types[i] = XP_PAGE_TYPE_NOT_OWNED;
+			continue;
+		}
+		level = __atomic_load_n(&s->frames[mfns[i]].type, __ATOMIC_RELAXED) &
+			SIM_FT_PIN_MASK;
+		types[i] =
+			level >= 1 && level <= 4 ? XP_PAGE_TYPE_L1 + level - 1 : XP_PAGE_TYPE_NONE;
+	}
+	return NULL;
+}
+
 /* ---- grant tables ---- */
 
 static struct xp_error *gnt_domain(struct sim_be *s, uint32_t domid, struct sim_domain *d)
@@ -582,6 +610,7 @@ static const struct xp_backend_ops sim_ops = {
 	.unmap_frames = sim_unmap_frames,
 	.m2p_map = sim_m2p_map,
 	.vcpu_cr3 = sim_vcpu_cr3,
+	.page_types = sim_page_types,
 	.grant_table_info = sim_grant_table_info,
 	.grant_frames_map = sim_grant_frames_map,
 	.grant_frames_unmap = sim_grant_frames_unmap,

@@ -7,7 +7,8 @@
  * libxenctrl call of the project lives in this file, and only calls that
  * both 4.17 and 4.18+ have are used: xc_domain_getinfolist (not
  * xc_domain_getinfo, gone in 4.18), xc_domain_get_guest_width,
- * xc_vcpu_getcontext, xc_maximum_ram_page, xc_machphys_mfn_list, xc_version.
+ * xc_vcpu_getcontext, xc_maximum_ram_page, xc_machphys_mfn_list, xc_version,
+ * xc_get_pfn_type_batch.
  *
  * Guest frames are always mapped PROT_READ: this backend never writes to a
  * guest.  The libraries' own log output is captured, not printed: the CLI
@@ -555,6 +556,61 @@ static struct xp_error *xen_vcpu_cr3(struct xp_backend *be, uint32_t domid, unsi
 }
 
 /*
+ * libxenctrl exports xc_get_pfn_type_batch (XEN_DOMCTL_getpageframeinfo3:
+ * what libxenguest's save path and xen-mfndump use to find page tables)
+ * from 4.2 on, but declares it only in its private header.  For a PV
+ * guest the array holds MFNs in and types (top nibble) out.
+ */
+int xc_get_pfn_type_batch(xc_interface *xch, uint32_t dom, unsigned int num, xen_pfn_t *arr);
+
+static struct xp_error *xen_page_types(struct xp_backend *be, uint32_t domid, const uint64_t *mfns,
+				       size_t count, uint8_t *types)
+{
+	struct xen_backend *x = to_xen(be);
+	xen_pfn_t *arr;
+	size_t i;
+
+	if (count > XP_PAGE_TYPES_BATCH)
+		return xp_error_create(XP_ERR_RUNTIME, E2BIG, "page types of %zu frames at once",
+				       count);
+	arr = malloc(XP_MAX(count, (size_t)1) * sizeof(*arr));
+	if (!arr)
+		return xp_error_nomem();
+	for (i = 0; i < count; i++)
+		arr[i] = mfns[i];
+	x->log.last[0] = '\0';
+	if (count && xc_get_pfn_type_batch(x->xch, domid, (unsigned int)count, arr) != 0) {
+		int e = errno;
+
+		free(arr);
+		if (e == ESRCH)
+			return xp_error_create(XP_ERR_GONE, e, "domain %u is gone", domid);
+		return xen_error(x, e, "reading page types");
+	}
+	for (i = 0; i < count; i++) {
+		uint32_t t = (uint32_t)arr[i] & XEN_DOMCTL_PFINFO_LTAB_MASK;
+
+		switch (t) {
+		case XEN_DOMCTL_PFINFO_XTAB:
+			types[i] = XP_PAGE_TYPE_NOT_OWNED;
+			break;
+		case XEN_DOMCTL_PFINFO_BROKEN:
+			types[i] = XP_PAGE_TYPE_BROKEN;
+			break;
+		default:
+			/* the level, with the pinned bit (LPINTAB) dropped */
+			t &= XEN_DOMCTL_PFINFO_LTABTYPE_MASK;
+			types[i] = t >= XEN_DOMCTL_PFINFO_L1TAB && t <= XEN_DOMCTL_PFINFO_L4TAB
+					   ? (uint8_t)(XP_PAGE_TYPE_L1 +
+						       ((t >> XEN_DOMCTL_PFINFO_LTAB_SHIFT) - 1))
+					   : XP_PAGE_TYPE_NONE;
+		}
+	}
+	free(arr);
+	return NULL;
+}
+
+/*
  * The ring frames the toolstack recorded in xenstore for the guest's
  * console and xenstore connection: MFNs (decimal) for a PV guest.
  */
@@ -807,6 +863,7 @@ static const struct xp_backend_ops xen_ops = {
 	.unmap_frames = xen_unmap_frames,
 	.m2p_map = xen_m2p_map,
 	.vcpu_cr3 = xen_vcpu_cr3,
+	.page_types = xen_page_types,
 	.grant_table_info = xen_grant_table_info,
 	.grant_frames_map = xen_grant_frames_map,
 	.grant_frames_unmap = xen_grant_frames_unmap,

@@ -16,6 +16,8 @@
 enum {
 	OPT_MAX_FINDINGS = 0x200,
 	OPT_NO_GRANTS,
+	OPT_GRANT_FRAMES_WARN,
+	OPT_TEXTFILE_DIR,
 };
 
 struct check_args {
@@ -24,6 +26,8 @@ struct check_args {
 	bool all, no_grants;
 	const char *symbols;
 	size_t max_findings;
+	unsigned int grant_frames_warn;
+	const char *textfile_dir;
 };
 
 static const struct argp_option check_options[] = {
@@ -33,6 +37,14 @@ static const struct argp_option check_options[] = {
 	{"max-findings", OPT_MAX_FINDINGS, "N", 0,
 	 "Show at most N findings of each kind in text output (default 10)", 0},
 	{"no-grants", OPT_NO_GRANTS, NULL, 0, "Do not validate the grant table", 0},
+	{"grant-frames-warn", OPT_GRANT_FRAMES_WARN, "PERCENT", 0,
+	 "Warn (grant-frames-high) when a grant table uses PERCENT% of its maximum frames or "
+	 "more (default 80; 0: never)",
+	 0},
+	{"textfile-dir", OPT_TEXTFILE_DIR, "DIR", 0,
+	 "With --format prometheus: write DIR/xenp2m.prom atomically (node_exporter's textfile "
+	 "collector)",
+	 0},
 	{0},
 };
 
@@ -50,6 +62,15 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_NO_GRANTS:
 		a->no_grants = true;
+		return 0;
+	case OPT_GRANT_FRAMES_WARN:
+		if (xp_parse_u64(arg, &v) || v > 100)
+			argp_error(state, "--grant-frames-warn: '%s' is not a percentage (0-100)",
+				   arg);
+		a->grant_frames_warn = (unsigned int)v;
+		return 0;
+	case OPT_TEXTFILE_DIR:
+		a->textfile_dir = arg;
 		return 0;
 	case OPT_MAX_FINDINGS:
 		if (xp_parse_u64(arg, &v) || v > 1000000)
@@ -114,7 +135,12 @@ static void check_one(struct xp_cli *cli, struct xp_backend *be, const struct xp
 		return;
 	}
 	if (err) {
-		struct xp_domain_ref who = {.known = true, .domid = d->domid, .name = d->name};
+		struct xp_domain_ref who = {
+			.known = true,
+			.domid = d->domid,
+			.name = d->name,
+			.uuid = d->handle,
+		};
 
 		domain_failed(cli, t, &who, err);
 		return;
@@ -163,7 +189,10 @@ static void check_all(struct xp_cli *cli, struct xp_backend *be,
 
 int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 {
-	struct check_args a = {.max_findings = 10};
+	struct check_args a = {
+		.max_findings = 10,
+		.grant_frames_warn = XP_GRANT_FRAMES_WARN_DEFAULT,
+	};
 	struct xp_check_options opts;
 	struct xp_symbols *syms = NULL;
 	struct xp_backend *be = NULL;
@@ -173,8 +202,14 @@ int xp_cmd_check(struct xp_cli *cli, int argc, char **argv)
 
 	xp_cli_parse(cli, &check_argp, argc, argv, &a);
 	xp_render_set_max_findings(cli->render, a.max_findings);
+	if (a.textfile_dir) {
+		err = xp_render_textfile(cli->render, a.textfile_dir);
+		if (err)
+			return xp_cli_fail(cli, err);
+	}
 	xp_check_options_init(&opts);
 	opts.inspect.grants = !a.no_grants;
+	opts.inspect.grant_frames_warn = a.grant_frames_warn;
 	opts.wait = xp_backoff_sleep;
 	if (a.symbols) {
 		err = xp_symbols_load(a.symbols, &syms);

@@ -8,6 +8,7 @@
 
 #include "cmd/cli.h"
 #include "lib/dispatch.h"
+#include "lib/signal.h"
 
 enum {
 	OPT_SIM = 0x100,
@@ -16,7 +17,8 @@ enum {
 
 static const struct argp_option global_options[] = {
 	{NULL, 0, NULL, 0, "Global options:", -1},
-	{"format", OPT_FORMAT, "FORMAT", 0, "Output format: text (default) or json", -1},
+	{"format", OPT_FORMAT, "FORMAT", 0,
+	 "Output format: text (default), json, or prometheus (check and list)", -1},
 	{"json", 'j', NULL, 0, "Output JSON (--format json)", -1},
 	{"pretty", 'p', NULL, 0, "Output indented JSON (implies --json)", -1},
 	{"sim", OPT_SIM, "HOSTFILE", 0,
@@ -43,7 +45,8 @@ static error_t global_parse(int key, char *arg, struct argp_state *state)
 	case OPT_FORMAT:
 		f = xp_format_parse(arg);
 		if (f < 0)
-			argp_error(state, "--format: unknown format '%s' (text or json)", arg);
+			argp_error(state,
+				   "--format: unknown format '%s' (text, json or prometheus)", arg);
 		cli->format = (enum xp_format)f;
 		return 0;
 	case OPT_SIM:
@@ -172,6 +175,9 @@ static void prescan_format(struct xp_cli *cli, int argc, char **argv)
 		} else if (!strcmp(a, "--format=text") ||
 			   (!strcmp(a, "--format") && !strcmp(next, "text"))) {
 			cli->format = XP_FORMAT_TEXT;
+		} else if (!strcmp(a, "--format=prometheus") ||
+			   (!strcmp(a, "--format") && !strcmp(next, "prometheus"))) {
+			cli->format = XP_FORMAT_PROMETHEUS;
 		}
 	}
 }
@@ -202,18 +208,29 @@ bool xp_cli_begin(struct xp_cli *cli, int argc, char **argv)
 int xp_cli_end(struct xp_cli *cli, int code)
 {
 	bool ok = xp_render_finish(cli->render);
+	int e = errno;
 
-	xp_render_destroy(cli->render);
-	cli->render = NULL;
 	if (!ok && code < XP_EXIT_RUNTIME) {
-		fprintf(stderr, "%s: error: writing the output failed: %s\n", cli->prog,
-			strerror(errno));
+		const struct xp_error *why = xp_render_failure(cli->render);
+
+		if (why)
+			fprintf(stderr, "%s: error: %s\n", cli->prog, why->message);
+		else
+			fprintf(stderr, "%s: error: writing the output failed: %s\n", cli->prog,
+				strerror(e));
 		code = XP_EXIT_RUNTIME;
 	}
+	xp_render_destroy(cli->render);
+	cli->render = NULL;
 	return code;
 }
 
-/* After a parse: the renderer follows what the options finally said. */
+/*
+ * After a parse: the renderer follows what the options finally said, and
+ * a format that cannot render the verb's output is a usage error (exiting
+ * with its status, as argp does for the others).  Only Prometheus has
+ * verbs it cannot render, and it has no error document: stderr it is.
+ */
 static void parse_settle(struct xp_cli *cli)
 {
 	if (xp_render_format(cli->render) != cli->format || cli->pretty) {
@@ -223,6 +240,16 @@ static void parse_settle(struct xp_cli *cli)
 		}
 	}
 	xp_render_set_verb(cli->render, cli->verb);
+	if (!xp_render_supports(cli->render, cli->verb)) {
+		/* said as argp says usage errors: no document of that format at all */
+		fprintf(stderr,
+			"%s: error: --format %s: %s has no output in this format (check "
+			"and list have)\n",
+			cli->prog, xp_format_name(cli->format), cli->verb);
+		xp_render_destroy(cli->render);
+		cli->render = NULL;
+		exit(XP_EXIT_USAGE);
+	}
 }
 
 /*
@@ -276,6 +303,49 @@ error_t xp_cli_one_domain(int key, char *arg, struct argp_state *state, const ch
 struct xp_error *xp_cli_backend(struct xp_cli *cli, struct xp_backend **be)
 {
 	return xp_backend_open(cli->sim ? "sim" : NULL, cli->sim, be);
+}
+
+error_t xp_cli_pages_parse(int key, struct argp_state *state, struct xp_cli_pages *p)
+{
+	switch (key) {
+	case XP_CLI_OPT_PAGES:
+		p->pages = true;
+		return 0;
+	case XP_CLI_OPT_FORCE:
+		p->force = true;
+		return 0;
+	case ARGP_KEY_END:
+		if (p->force && !p->pages)
+			argp_error(state, "--force goes with --pages");
+		return ARGP_ERR_UNKNOWN; /* the verb may have more to check */
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+struct xp_error *xp_cli_open_domain(struct xp_cli *cli, const char *dom,
+				    const struct xp_cli_pages *p, const char *why,
+				    struct xp_backend **be, struct xp_domain_info *d)
+{
+	struct xp_error *err = xp_cli_backend(cli, be);
+
+	if (!err)
+		err = xp_backend_resolve(*be, dom, d);
+	if (!err && p->pages && !d->paused && !p->force)
+		err = xp_error_create(XP_ERR_INVALID, EAGAIN,
+				      "domain %u (%s) is running: %s %s; --force takes its pages "
+				      "all the same",
+				      d->domid, d->name, cli->verb, why);
+	return err;
+}
+
+int xp_cli_fail_run(struct xp_cli *cli, struct xp_error *err)
+{
+	if (err->kind != XP_ERR_INTERRUPTED && xp_signal_pending()) {
+		xp_error_destroy(err);
+		err = xp_signal_error();
+	}
+	return xp_cli_fail(cli, err);
 }
 
 int xp_cli_fail(struct xp_cli *cli, struct xp_error *err)

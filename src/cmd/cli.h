@@ -36,6 +36,8 @@ int xp_cmd_list(struct xp_cli *cli, int argc, char **argv);
 int xp_cmd_check(struct xp_cli *cli, int argc, char **argv);
 int xp_cmd_show(struct xp_cli *cli, int argc, char **argv);
 int xp_cmd_grants(struct xp_cli *cli, int argc, char **argv);
+int xp_cmd_snapshot(struct xp_cli *cli, int argc, char **argv);
+int xp_cmd_verify(struct xp_cli *cli, int argc, char **argv);
 
 /*
  * Set the output up before anything is parsed: the format the command
@@ -68,10 +70,34 @@ error_t xp_cli_one_domain(int key, char *arg, struct argp_state *state, const ch
 struct xp_error *xp_cli_backend(struct xp_cli *cli, struct xp_backend **be);
 
 /*
+ * --pages and --force, as snapshot and verify take them: call from the
+ * verb's argp parser; ARGP_ERR_UNKNOWN for keys that are not theirs.
+ */
+enum {
+	XP_CLI_OPT_PAGES = 0x300,
+	XP_CLI_OPT_FORCE,
+};
+struct xp_cli_pages {
+	bool pages, force;
+};
+error_t xp_cli_pages_parse(int key, struct argp_state *state, struct xp_cli_pages *p);
+
+/*
+ * Open the backend and the domain @dom.  With --pages and not --force, a
+ * running domain is refused (XP_ERR_INVALID): its pages would not hold
+ * still; @why says what the verb does with them.
+ */
+struct xp_error *xp_cli_open_domain(struct xp_cli *cli, const char *dom,
+				    const struct xp_cli_pages *p, const char *why,
+				    struct xp_backend **be, struct xp_domain_info *d);
+
+/*
  * Report @err the one way errors are reported (the renderer's: stderr in
  * text, the document's "error" in JSON).  Consumes @err and returns the
  * exit code it maps to.
  */
 int xp_cli_fail(struct xp_cli *cli, struct xp_error *err);
+/* The same, for an error a signal may have caused: then "interrupted" is said. */
+int xp_cli_fail_run(struct xp_cli *cli, struct xp_error *err);
 
 #endif

@@ -5,9 +5,12 @@ xenp2m_SOURCES = \
 	src/cmd/check.c \
 	src/cmd/grants.c \
 	src/cmd/list.c \
-	src/cmd/show.c
+	src/cmd/show.c \
+	src/cmd/snapshot.c \
+	src/cmd/verify.c
 xenp2m_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 xenp2m_LDADD = \
 	src/render/libxprender.a \
+	src/snapshot/libxpsnapshot.a \
 	src/engine/libxpengine.a \
-	$(XP_BACKEND_LIBS) $(JSONC_LIBS)
+	$(XP_BACKEND_LIBS) $(JSONC_LIBS) $(XXHASH_LIBS)

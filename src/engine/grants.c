@@ -257,6 +257,8 @@ struct xp_error *xp_grants_check(struct xp_backend *be, uint32_t domid, struct x
 	r->grants.nr_frames = g->nr_frames;
 	r->grants.max_frames = g->max_frames;
 	r->grants.in_use = g->in_use;
+	for (i = 0; i < g->count; i++)
+		r->grants.mapped += !!(g->entries[i].status & (GTF_reading | GTF_writing));
 	err = xp_backend_list_domains(be, &doms, &ndoms);
 	if (err)
 		goto out;

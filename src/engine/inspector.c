@@ -34,6 +34,7 @@ void xp_inspector_options_init(struct xp_inspector_options *o)
 	memset(o, 0, sizeof(*o));
 	o->keep_per_id = 1000;
 	o->grants = true;
+	o->grant_frames_warn = XP_GRANT_FRAMES_WARN_DEFAULT;
 }
 
 void xp_check_options_init(struct xp_check_options *o)
@@ -119,10 +120,38 @@ static struct xp_error *p2m_pass(struct xp_target *t, const struct xp_inspector_
 	return err;
 }
 
+/* The headroom left in the grant table: grant-frames-high (advisory). */
+static void grants_headroom(const struct xp_inspector *in, struct xp_report *r)
+{
+	const struct xp_grant_summary *g = &r->grants;
+	unsigned int pct = in->opts.grant_frames_warn;
+
+	if (!g->checked || !pct || !g->max_frames ||
+	    (uint64_t)g->nr_frames * 100 < (uint64_t)pct * g->max_frames)
+		return;
+	struct xp_finding f = {
+		.id = XP_F_GRANT_FRAMES_HIGH,
+		.level = "grant",
+		.has = XP_LOC_EXPECTED | XP_LOC_ACTUAL,
+		.expected = g->max_frames,
+		.actual = g->nr_frames,
+	};
+
+	xp_report_addf(r, &f,
+		       "the grant table uses %u of its %u frames (%u%%; the warning is at %u%%): "
+		       "%u entries in use",
+		       g->nr_frames, g->max_frames,
+		       (unsigned int)((uint64_t)g->nr_frames * 100 / g->max_frames), pct,
+		       g->in_use);
+}
+
 /* The grant part of a pass: one read of the table, its findings. */
 static struct xp_error *grants_pass(struct xp_inspector *in, struct xp_report *r)
 {
 	struct xp_error *err = xp_grants_check(in->be, in->t->info.domid, r);
+
+	if (!err)
+		grants_headroom(in, r);
 
 	/* a backend that cannot read grant tables (or may not): said, not fatal */
 	if (err && (err->kind == XP_ERR_UNSUPPORTED || err->kind == XP_ERR_PERM)) {
@@ -178,6 +207,7 @@ static void stamp(struct xp_inspector *in, struct xp_report *r)
 {
 	r->domid = in->t->info.domid;
 	snprintf(r->name, sizeof(r->name), "%s", in->t->info.name);
+	memcpy(r->uuid, in->t->info.handle, sizeof(r->uuid));
 	r->width = in->t->width;
 	r->p2m.passes = in->passes;
 	r->elapsed_ns = xp_now_ns() - in->t0;

@@ -34,10 +34,16 @@
 
 struct xp_inspector;
 
+/* grant-frames-high's default threshold: a percentage of the maximum frames. */
+#define XP_GRANT_FRAMES_WARN_DEFAULT 80U
+
 struct xp_inspector_options {
 	const struct xp_symbols *symbols; /* guest-internal view, or NULL */
 	bool grants;			  /* validate the grant table too */
 	size_t keep_per_id;		  /* findings kept per id */
+	/* grant-frames-high when the table uses at least this percentage of
+	 * its maximum frames; 0: never (default XP_GRANT_FRAMES_WARN_DEFAULT) */
+	unsigned int grant_frames_warn;
 };
 
 void xp_inspector_options_init(struct xp_inspector_options *o);

@@ -59,29 +59,21 @@ struct xp_error *xp_p2m_info_read(struct xp_backend *be, uint32_t domid, struct 
 
 /*
  * Open @domid and walk its structures once, findings thrown away: we only
- * want the leaves.  On success the caller releases *t and @w.
+ * want the leaves (of a guest restored paused too: xp_walk_find).  On
+ * success the caller releases *t and @w.
  */
 static struct xp_error *open_walked(struct xp_backend *be, uint32_t domid, struct xp_target **t,
 				    struct xp_walk *w)
 {
 	struct xp_report *scratch;
 	struct xp_error *err;
+	bool via_vcpu;
 
 	err = xp_target_open(be, domid, t);
 	if (err)
 		return err;
-	xp_target_read_shinfo(*t, &w->si);
-	w->layout = xp_layout_of(*t, &w->si);
 	scratch = xp_report_create(0);
-	if (!scratch)
-		err = xp_error_nomem();
-	else if (w->si.frame_list_list == 0 || w->layout == XP_LAYOUT_NONE)
-		err = xp_error_create(
-			XP_ERR_RUNTIME, EAGAIN, "domain %u has not published its p2m (%s)", domid,
-			w->si.frame_list_list == 0 && w->si.max_pfn ? "restored, not resumed yet"
-								    : "nothing in shared_info yet");
-	else
-		err = xp_walk_structures(*t, w, scratch);
+	err = scratch ? xp_walk_find(*t, w, scratch, &via_vcpu) : xp_error_nomem();
 	xp_report_destroy(scratch);
 	if (err) {
 		xp_walk_release(w);

@@ -190,6 +190,15 @@ static const struct xp_finding_desc descs[XP_F_NR_IDS] = {
 			.summary = "reserved grant 0 (console) or 1 (xenstore) does not name the "
 				   "ring the toolstack recorded",
 		},
+	[XP_F_GRANT_FRAMES_HIGH] =
+		{
+			.name = "grant-frames-high",
+			.severity = XP_SEV_WARNING,
+			.part = XP_PART_GRANTS,
+			.advisory = true,
+			.summary = "the grant table uses a large share of its maximum frames: the "
+				   "guest hangs or fails when it needs more than max_grant_frames",
+		},
 };
 ;
 
@@ -313,11 +322,23 @@ uint64_t xp_report_count(const struct xp_report *r, enum xp_severity sev)
 	return n;
 }
 
+/* Findings that make a guest inconsistent (advisory ones do not). */
+static uint64_t count_inconsistencies(const struct xp_report *r)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < XP_F_NR_IDS; i++)
+		if (descs[i].severity >= XP_SEV_WARNING && !descs[i].advisory)
+			n += r->groups[i].count;
+	return n;
+}
+
 void xp_report_finish(struct xp_report *r)
 {
 	if (r->groups[XP_F_GENERATION_UNSTABLE].count || r->groups[XP_F_GRANT_TABLE_UNSTABLE].count)
 		r->verdict = XP_VERDICT_UNSTABLE;
-	else if (xp_report_count(r, XP_SEV_WARNING))
+	else if (count_inconsistencies(r))
 		r->verdict = XP_VERDICT_INCONSISTENT;
 	else if (r->groups[XP_F_JUST_RESTORED].count)
 		r->verdict = XP_VERDICT_JUST_RESTORED;

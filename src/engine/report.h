@@ -52,6 +52,7 @@ enum xp_finding_id {
 	XP_F_GRANT_FLAGS_BAD,
 	XP_F_GRANT_PEER_MISSING,
 	XP_F_GRANT_RESERVED_MISMATCH,
+	XP_F_GRANT_FRAMES_HIGH,
 	XP_F_NR_IDS
 };
 
@@ -69,6 +70,9 @@ struct xp_finding_desc {
 	const char *name; /* stable id, kebab-case */
 	enum xp_severity severity;
 	enum xp_part part;
+	/* a warning about what is to come, not an inconsistency: the verdict
+	 * (and so the exit status) ignores it */
+	bool advisory;
 	const char *summary; /* one line, for grouped text output */
 };
 
@@ -137,6 +141,7 @@ struct xp_grant_summary {
 	bool checked;
 	unsigned int version, nr_frames, max_frames;
 	uint32_t in_use;
+	uint32_t mapped;  /* entries mapped by another domain (reading or writing) */
 	char skipped[96]; /* why they were not checked, "" */
 };
 
@@ -149,6 +154,7 @@ struct xp_report_group {
 struct xp_report {
 	uint32_t domid;
 	char name[64];
+	uint8_t uuid[16];
 	unsigned int width; /* bytes */
 	enum xp_layout layout;
 	enum xp_verdict verdict;

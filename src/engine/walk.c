@@ -608,6 +608,39 @@ struct xp_error *xp_walk_structures(struct xp_target *t, struct xp_walk *w, stru
 	return err;
 }
 
+struct xp_error *xp_walk_find(struct xp_target *t, struct xp_walk *w, struct xp_report *r,
+			      bool *via_vcpu)
+{
+	uint32_t domid = t->info.domid;
+	struct xp_error *err;
+
+	*via_vcpu = false;
+	xp_target_read_shinfo(t, &w->si);
+	w->layout = xp_layout_of(t, &w->si);
+	/* restored: the frame list list zeroed, the list's fields left from before */
+	if (w->si.frame_list_list == 0 && w->si.p2m_cr3 && w->si.p2m_vaddr && w->si.max_pfn) {
+		uint64_t cr3 = 0;
+
+		err = xp_backend_vcpu_cr3(t->be, domid, 0, &cr3);
+		if (err)
+			return xp_error_wrap(err, "domain %u (restored, not resumed yet)", domid);
+		/* the list as the guest's own page tables map it, not the tree */
+		w->si.p2m_cr3_mfn = cr3;
+		w->si.p2m_cr3 = cr3;
+		w->si.frame_list_list = t->invalid;
+		w->layout = XP_LAYOUT_LIST_ONLY;
+		*via_vcpu = true;
+	} else if (w->layout == XP_LAYOUT_NONE) {
+		return xp_error_create(XP_ERR_RUNTIME, EAGAIN,
+				       "domain %u has not published its p2m (%s)", domid,
+				       w->si.frame_list_list == 0 && w->si.max_pfn
+					       ? "restored, not resumed yet, and it has no linear "
+						 "list to find it by"
+					       : "nothing in shared_info yet");
+	}
+	return xp_walk_structures(t, w, r);
+}
+
 uint64_t xp_walk_lookup(struct xp_target *t, const struct xp_walk *w, uint64_t pfn)
 {
 	uint64_t k = pfn / t->fpp, leaf = XP_NO_MFN;

@@ -7,6 +7,7 @@
 #ifndef XP_WALK_H
 #define XP_WALK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/report.h"
@@ -31,6 +32,16 @@ struct xp_walk {
 	size_t nr_pending, cap_pending;
 };
 
+/*
+ * Find the p2m and walk its structures (findings into @r): what
+ * shared_info publishes, or -- for a guest restored paused, whose frame
+ * list list is 0 until its resume code runs -- its linear list through
+ * vcpu0's page tables at the p2m_vaddr it published before (the toolstack
+ * has already written the new frames into the list's pages).  *via_vcpu
+ * says which.  XP_ERR_RUNTIME (EAGAIN) when nothing leads to the p2m.
+ */
+struct xp_error *xp_walk_find(struct xp_target *t, struct xp_walk *w, struct xp_report *r,
+			      bool *via_vcpu);
 /*
  * Walk the structures (not the leaf entries).  Findings go to @r.  The
  * caller has decided that the guest has published something.

@@ -19,4 +19,7 @@ unsigned int xp_backoff_us(unsigned int attempts);
  */
 bool xp_backoff_sleep(void *arg, unsigned int attempts);
 
+/* Sleep @ms milliseconds; false when a signal arrived (lib/signal.h). */
+bool xp_sleep_ms(void *arg, unsigned int ms);
+
 #endif

@@ -1,5 +1,6 @@
 noinst_LIBRARIES += src/lib/libxplib.a
 src_lib_libxplib_a_SOURCES = \
+	src/lib/atomic-file.c src/lib/atomic-file.h \
 	src/lib/backoff.c src/lib/backoff.h \
 	src/lib/dispatch.c src/lib/dispatch.h \
 	src/lib/error.c src/lib/error.h \

@@ -35,6 +35,9 @@ const char *xp_format_size(uint64_t bytes, char *buf, size_t len);
  */
 void *xp_grow(void *v, size_t *cap, size_t need, size_t size);
 
+/* A UUID as 8-4-4-4-12 hex digits, into @buf (37 bytes or more); returns buf. */
+const char *xp_uuid_format(const uint8_t uuid[16], char *buf, size_t len);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t xp_now_ns(void);
 

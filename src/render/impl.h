@@ -12,6 +12,9 @@
 
 struct xp_render_ops {
 	const char *name;
+	const char *const *verbs; /* the verbs it renders; NULL: all */
+	bool (*init)(struct xp_render *r);
+	struct xp_error *(*textfile)(struct xp_render *r, const char *dir);
 	void (*destroy)(struct xp_render *r);
 	bool (*finish)(struct xp_render *r);
 	void (*error)(struct xp_render *r, const struct xp_error *err);
@@ -32,19 +35,26 @@ struct xp_render_ops {
 	void (*dump_end)(struct xp_render *r, uint64_t count, uint64_t unreachable);
 	void (*grants)(struct xp_render *r, const struct xp_domain_info *d,
 		       const struct xp_grant_table *g, int64_t ref);
+	void (*snapshot)(struct xp_render *r, const struct xp_snapshot_result *s);
+	void (*verify)(struct xp_render *r, const struct xp_verify_result *v);
 };
 
 struct xp_render {
 	const struct xp_render_ops *ops;
 	struct xp_render_options o;
-	unsigned int rows; /* rows/records rendered so far */
-	void *priv;	   /* the format's own state */
+	unsigned int rows;	  /* rows/records rendered so far */
+	void *priv;		  /* the format's own state */
+	struct xp_error *failure; /* why finish failed, when a format says */
 };
 
 extern const struct xp_render_ops xp_render_text_ops;
 extern const struct xp_render_ops xp_render_json_ops;
+extern const struct xp_render_ops xp_render_prometheus_ops;
 
-/* Formats' set-up, called by xp_render_create; false: out of memory. */
+/* Formats' set-up (ops->init), called by xp_render_create; false: out of memory. */
 bool xp_render_json_init(struct xp_render *r);
+
+/* The text renderer's finding groups of @rep, each line indented by @indent. */
+void xp_render_text_findings(struct xp_render *r, const struct xp_report *rep, int indent);
 
 #endif

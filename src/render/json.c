@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "render/impl.h"
 
 struct json_state {
@@ -635,8 +636,168 @@ static void json_grants(struct xp_render *r, const struct xp_domain_info *d,
 	json_object_array_add(js(r)->domains, o);
 }
 
+/* --------------------------------------------------------- snapshot, verify */
+
+static struct json_object *jkind(unsigned int kind, unsigned int level)
+{
+	char buf[24];
+
+	if (kind >= XP_PAGE_NR_KINDS)
+		return NULL;
+	if (kind != XP_PAGE_PAGE_TABLE)
+		return jstr(xp_page_kind_name(kind));
+	snprintf(buf, sizeof(buf), "l%u-page-table", level);
+	return jstr(buf);
+}
+
+static struct json_object *jclass(unsigned int c)
+{
+	return jstr(c < XP_ENTRY_NR_CLASSES ? xp_entry_class_name(c) : "unreachable");
+}
+
+static struct json_object *classes_json(const uint64_t *pfns, uint64_t unreachable)
+{
+	struct json_object *o = json_object_new_object();
+	int c;
+
+	for (c = 0; c < XP_ENTRY_NR_CLASSES; c++)
+		add(o, xp_entry_class_name(c), ju64(pfns[c]));
+	add(o, "unreachable", ju64(unreachable));
+	return o;
+}
+
+static struct json_object *domain_with_uuid(uint32_t domid, const char *name, const uint8_t *uuid)
+{
+	struct json_object *o = domain_obj(domid, name);
+	char buf[40];
+
+	add(o, "uuid", jstr(xp_uuid_format(uuid, buf, sizeof(buf))));
+	return o;
+}
+
+struct json_object *xp_json_snapshot(const struct xp_snapshot_result *s)
+{
+	const struct xp_snap_totals *t = &s->totals;
+	struct json_object *o = domain_with_uuid(s->dom.domid, s->dom.name, s->dom.uuid), *p, *k;
+	unsigned int i;
+
+	add(o, "file", jstr(s->path));
+	add(o, "format_version", json_object_new_int(XP_SNAP_VERSION));
+	add(o, "width", json_object_new_int((int)s->dom.width * 8));
+	add(o, "layout", jstr(xp_layout_name(s->dom.layout)));
+	add(o, "read_through", jstr(xp_scan_via_name(s->dom.via)));
+	add(o, "max_pfn", ju64(s->dom.max_pfn));
+	add(o, "pfns", classes_json(t->pfns, t->unreachable));
+	add(o, "runs", ju64(t->runs));
+	add(o, "console_pfn", s->dom.console_pfn == ~0ULL ? NULL : xp_json_hex(s->dom.console_pfn));
+	add(o, "store_pfn", s->dom.store_pfn == ~0ULL ? NULL : xp_json_hex(s->dom.store_pfn));
+	if (s->pages) {
+		p = json_object_new_object();
+		add(p, "hashed", ju64(t->pages));
+		add(p, "zero", ju64(t->zero_pages));
+		add(p, "unreadable", ju64(t->unreadable));
+		k = json_object_new_object();
+		for (i = 0; i < XP_PAGE_NR_KINDS; i++)
+			add(k, xp_page_kind_name(i), ju64(t->by_kind[i]));
+		add(p, "by_kind", k);
+		add(o, "pages", p);
+	} else {
+		add(o, "pages", NULL);
+	}
+	add(o, "check", xp_json_report(s->report));
+	add(o, "bytes", ju64(t->bytes));
+	add(o, "elapsed_ms", json_object_new_double((double)s->elapsed_ns / 1e6));
+	return o;
+}
+
+static void json_snapshot(struct xp_render *r, const struct xp_snapshot_result *s)
+{
+	json_object_array_add(js(r)->domains, xp_json_snapshot(s));
+}
+
+struct json_object *xp_json_verify(const struct xp_verify_result *v)
+{
+	struct json_object *o = domain_with_uuid(v->now.domid, v->now.name, v->now.handle);
+	struct json_object *b, *p2m, *arr, *pg, *st;
+	size_t i;
+
+	add(o, "verdict", jstr(xp_verify_verdict_name(v->verdict)));
+	b = domain_with_uuid(v->base->domid, v->base->name, v->base->uuid);
+	add(b, "file", jstr(v->baseline));
+	add(b, "created", ju64(v->baseline_created));
+	add(b, "pages", json_object_new_boolean(v->baseline_pages));
+	add(o, "baseline", b);
+
+	p2m = json_object_new_object();
+	add(p2m, "max_pfn", ju64(v->max_pfn_now));
+	add(p2m, "max_pfn_before", ju64(v->max_pfn_before));
+	add(p2m, "width", json_object_new_int((int)v->now.guest_width * 8));
+	add(p2m, "width_before", json_object_new_int((int)v->base->width * 8));
+	add(p2m, "read_through", jstr(xp_scan_via_name(v->via)));
+	add(p2m, "pfns_compared", ju64(v->pfns_compared));
+	add(p2m, "class_changed", ju64(v->class_changed));
+	arr = json_object_new_array();
+	for (i = 0; i < XP_MIN(v->class_changed, (uint64_t)XP_VERIFY_LISTED); i++) {
+		struct json_object *d = json_object_new_object();
+
+		add(d, "pfn", xp_json_hex(v->class_diffs[i].pfn));
+		add(d, "before", jclass(v->class_diffs[i].before));
+		add(d, "now", jclass(v->class_diffs[i].now));
+		json_object_array_add(arr, d);
+	}
+	add(p2m, "class_diffs", arr);
+	add(p2m, "valid", ju64(v->valid));
+	add(p2m, "not_owned", ju64(v->not_owned));
+	arr = json_object_new_array();
+	for (i = 0; i < XP_MIN(v->not_owned, (uint64_t)XP_VERIFY_LISTED); i++)
+		json_object_array_add(arr, xp_json_hex(v->not_owned_pfns[i]));
+	add(p2m, "not_owned_pfns", arr);
+	add(p2m, "mfn_changed", ju64(v->mfn_changed));
+	add(p2m, "mfn_changed_ratio",
+	    json_object_new_double(v->valid ? (double)v->mfn_changed / (double)v->valid : 0.0));
+	add(o, "p2m", p2m);
+
+	if (v->pages) {
+		pg = json_object_new_object();
+		add(pg, "compared", ju64(v->pages_compared));
+		add(pg, "differ", ju64(v->pages_differ));
+		add(pg, "excluded", ju64(v->pages_excluded));
+		add(pg, "pending", ju64(v->pages_pending));
+		arr = json_object_new_array();
+		for (i = 0; i < XP_MIN(v->pages_differ, (uint64_t)XP_VERIFY_LISTED); i++) {
+			const struct xp_verify_page_diff *d = &v->page_diffs[i];
+			struct json_object *e = json_object_new_object();
+
+			add(e, "pfn", xp_json_hex(d->pfn));
+			add(e, "before", jkind(d->before, d->level_before));
+			add(e, "now", jkind(d->now, d->level_now));
+			json_object_array_add(arr, e);
+		}
+		add(pg, "diffs", arr);
+		add(o, "pages", pg);
+	} else {
+		add(o, "pages", NULL);
+	}
+
+	st = json_object_new_object();
+	add(st, "state", jstr(v->structures_pending ? "pending" : "checked"));
+	add(st, "waited", json_object_new_boolean(v->waited));
+	if (v->waited)
+		add(st, "waited_ms", json_object_new_double((double)v->waited_ns / 1e6));
+	add(st, "check", xp_json_report(v->report));
+	add(o, "structures", st);
+	add(o, "elapsed_ms", json_object_new_double((double)v->elapsed_ns / 1e6));
+	return o;
+}
+
+static void json_verify(struct xp_render *r, const struct xp_verify_result *v)
+{
+	json_object_array_add(js(r)->domains, xp_json_verify(v));
+}
+
 const struct xp_render_ops xp_render_json_ops = {
 	.name = "json",
+	.init = xp_render_json_init,
 	.destroy = json_destroy,
 	.finish = json_finish,
 	.error = json_error,
@@ -651,4 +812,6 @@ const struct xp_render_ops xp_render_json_ops = {
 	.dump_entry = json_dump_entry,
 	.dump_end = json_dump_end,
 	.grants = json_grants,
+	.snapshot = json_snapshot,
+	.verify = json_verify,
 };

@@ -2,6 +2,7 @@
 /* The renderer's front: format selection and dispatch to text.c / json.c. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 static const struct xp_render_ops *const formats[] = {
 	[XP_FORMAT_TEXT] = &xp_render_text_ops,
 	[XP_FORMAT_JSON] = &xp_render_json_ops,
+	[XP_FORMAT_PROMETHEUS] = &xp_render_prometheus_ops,
 };
 
 int xp_format_parse(const char *name)
@@ -35,11 +37,37 @@ struct xp_render *xp_render_create(const struct xp_render_options *o)
 		return NULL;
 	r->o = *o;
 	r->ops = formats[(size_t)o->format < sizeof(formats) / sizeof(formats[0]) ? o->format : 0];
-	if (r->o.format == XP_FORMAT_JSON && !xp_render_json_init(r)) {
+	if (r->ops->init && !r->ops->init(r)) {
 		free(r);
 		return NULL;
 	}
 	return r;
+}
+
+bool xp_render_supports(const struct xp_render *r, const char *verb)
+{
+	const char *const *v;
+
+	if (!r->ops->verbs || !verb)
+		return true;
+	for (v = r->ops->verbs; *v; v++)
+		if (!strcmp(*v, verb))
+			return true;
+	return false;
+}
+
+struct xp_error *xp_render_textfile(struct xp_render *r, const char *dir)
+{
+	if (!r->ops->textfile)
+		return xp_error_create(XP_ERR_USAGE, EINVAL,
+				       "--textfile-dir writes Prometheus metrics: it needs "
+				       "--format prometheus");
+	return r->ops->textfile(r, dir);
+}
+
+const struct xp_error *xp_render_failure(const struct xp_render *r)
+{
+	return r->failure;
 }
 
 bool xp_render_finish(struct xp_render *r)
@@ -57,6 +85,7 @@ void xp_render_destroy(struct xp_render *r)
 		return;
 	if (r->ops->destroy)
 		r->ops->destroy(r);
+	xp_error_destroy(r->failure);
 	free(r);
 }
 
@@ -154,6 +183,18 @@ void xp_render_grants(struct xp_render *r, const struct xp_domain_info *d,
 		      const struct xp_grant_table *g, int64_t ref)
 {
 	DISPATCH(grants, d, g, ref);
+	r->rows++;
+}
+
+void xp_render_snapshot(struct xp_render *r, const struct xp_snapshot_result *s)
+{
+	DISPATCH(snapshot, s);
+	r->rows++;
+}
+
+void xp_render_verify(struct xp_render *r, const struct xp_verify_result *v)
+{
+	DISPATCH(verify, v);
 	r->rows++;
 }
 

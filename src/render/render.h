@@ -31,15 +31,17 @@
 #include "engine/quick.h"
 #include "engine/report.h"
 #include "lib/error.h"
+#include "snapshot/snapshot.h"
 
 #define XP_JSON_SCHEMA_VERSION 2
 
 enum xp_format {
 	XP_FORMAT_TEXT = 0,
 	XP_FORMAT_JSON,
+	XP_FORMAT_PROMETHEUS, /* check and list only (prometheus.c) */
 };
 
-/* "text" / "json" -> format; -1 when unknown. */
+/* "text" / "json" / "prometheus" -> format; -1 when unknown. */
 int xp_format_parse(const char *name);
 const char *xp_format_name(enum xp_format f);
 
@@ -61,7 +63,18 @@ struct xp_render *xp_render_create(const struct xp_render_options *o);
  * false when the output could not be written (a closed pipe, a full disk).
  */
 bool xp_render_finish(struct xp_render *r);
+/* Why finish failed, when it can say more than the errno of a write; or NULL. */
+const struct xp_error *xp_render_failure(const struct xp_render *r);
 void xp_render_destroy(struct xp_render *r);
+/* Can this format render @verb's output?  (Prometheus: check and list.) */
+bool xp_render_supports(const struct xp_render *r, const char *verb);
+/*
+ * Write the document to DIR/xenp2m.prom instead of the output stream,
+ * atomically (lib/atomic-file.h), for node_exporter's textfile collector.
+ * XP_ERR_USAGE for a format that has no textfile (all but Prometheus),
+ * XP_ERR_IO when DIR cannot take the file.
+ */
+struct xp_error *xp_render_textfile(struct xp_render *r, const char *dir);
 void xp_render_set_verb(struct xp_render *r, const char *verb);
 void xp_render_set_max_findings(struct xp_render *r, size_t n);
 enum xp_format xp_render_format(const struct xp_render *r);
@@ -79,7 +92,8 @@ struct xp_domain_ref {
 	bool known; /* domid and name are set */
 	uint32_t domid;
 	const char *name;
-	const char *asked; /* the DOMID|NAME argument, when !known */
+	const uint8_t *uuid; /* or NULL */
+	const char *asked;   /* the DOMID|NAME argument, when !known */
 };
 
 /* list: one row per domain; @err when the backend could not look at it. */
@@ -129,6 +143,11 @@ void xp_render_dump_end(struct xp_render *r, uint64_t count, uint64_t unreachabl
 void xp_render_grants(struct xp_render *r, const struct xp_domain_info *d,
 		      const struct xp_grant_table *g, int64_t ref);
 
+/* snapshot: what was recorded */
+void xp_render_snapshot(struct xp_render *r, const struct xp_snapshot_result *s);
+/* verify: the comparison with the baseline, and the structures */
+void xp_render_verify(struct xp_render *r, const struct xp_verify_result *v);
+
 /* ------------------------------------------------- JSON objects of models */
 
 /*
@@ -143,6 +162,8 @@ struct json_object *xp_json_p2m_info(const struct xp_domain_info *d, const struc
 				     const struct xp_report *r);
 struct json_object *xp_json_path(const struct xp_path *p);
 struct json_object *xp_json_grants(const struct xp_grant_table *g, int64_t ref);
+struct json_object *xp_json_snapshot(const struct xp_snapshot_result *s);
+struct json_object *xp_json_verify(const struct xp_verify_result *v);
 /* Serialise @obj (not consumed) the way the options ask, with a newline. */
 bool xp_json_print(FILE *f, struct json_object *obj, bool pretty);
 

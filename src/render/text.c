@@ -51,7 +51,6 @@ static void text_report(struct xp_render *r, const struct xp_report *rep)
 	uint64_t errors = xp_report_count(rep, XP_SEV_WARNING);
 	FILE *f = r->o.out;
 	char label[96];
-	int i;
 
 	fprintf(f, "%s: %s", xp_render_domain_label(rep->domid, rep->name, label, sizeof(label)),
 		xp_verdict_name(rep->verdict));
@@ -74,6 +73,14 @@ static void text_report(struct xp_render *r, const struct xp_report *rep)
 			rep->grants.version, rep->grants.nr_frames, rep->grants.max_frames,
 			rep->grants.in_use);
 	fputc('\n', f);
+	xp_render_text_findings(r, rep, 2);
+}
+
+void xp_render_text_findings(struct xp_render *r, const struct xp_report *rep, int indent)
+{
+	FILE *f = r->o.out;
+	int i;
+
 	for (i = 0; i < XP_F_NR_IDS; i++) {
 		const struct xp_report_group *g = &rep->groups[i];
 		const struct xp_finding_desc *d = xp_finding_desc(i);
@@ -81,13 +88,14 @@ static void text_report(struct xp_render *r, const struct xp_report *rep)
 
 		if (!g->count)
 			continue;
-		fprintf(f, "  %s%s (%" PRIu64 "): %s\n", d->name,
+		fprintf(f, "%*s%s%s (%" PRIu64 "): %s\n", indent, "", d->name,
 			d->severity == XP_SEV_INFO ? " [info]" : "", g->count, d->summary);
 		shown = XP_MIN(g->nr_kept, r->o.max_findings);
 		for (j = 0; j < shown; j++)
-			fprintf(f, "    %s\n", g->kept[j].detail);
+			fprintf(f, "%*s%s\n", indent + 2, "", g->kept[j].detail);
 		if (g->count > shown)
-			fprintf(f, "    ... and %" PRIu64 " more\n", g->count - shown);
+			fprintf(f, "%*s... and %" PRIu64 " more\n", indent + 2, "",
+				g->count - shown);
 	}
 }
 
@@ -271,6 +279,153 @@ static void text_grants(struct xp_render *r, const struct xp_domain_info *d,
 	}
 }
 
+/* --------------------------------------------------------- snapshot, verify */
+
+static const char *class_label(unsigned int c)
+{
+	return c < XP_ENTRY_NR_CLASSES ? xp_entry_class_name(c) : "unreachable";
+}
+
+static const char *kind_label(unsigned int k, unsigned int level, char *buf, size_t len)
+{
+	if (k >= XP_PAGE_NR_KINDS)
+		return "no page";
+	if (k == XP_PAGE_PAGE_TABLE)
+		snprintf(buf, len, "L%u page table", level);
+	else
+		snprintf(buf, len, "%s", xp_page_kind_name(k));
+	return buf;
+}
+
+/* "check: consistent, 0 findings" and the report's finding lines */
+static void text_structures(struct xp_render *r, const struct xp_report *rep, const char *prefix)
+{
+	uint64_t n = xp_report_count(rep, XP_SEV_WARNING);
+
+	fprintf(r->o.out, "  %s: %s", prefix, xp_verdict_name(rep->verdict));
+	if (rep->verdict == XP_VERDICT_JUST_RESTORED)
+		fputs(": structures not checked (the guest has not resumed yet)", r->o.out);
+	else if (rep->verdict == XP_VERDICT_NOT_PUBLISHED)
+		fputs(": structures not checked (the guest has not published its p2m yet)",
+		      r->o.out);
+	else
+		fprintf(r->o.out, ", %" PRIu64 " finding%s", n, n == 1 ? "" : "s");
+	fprintf(r->o.out, "; layout %s", xp_layout_name(rep->layout));
+	if (rep->grants.checked)
+		fprintf(r->o.out, "; grant table v%u, %u/%u frames, %u entries in use",
+			rep->grants.version, rep->grants.nr_frames, rep->grants.max_frames,
+			rep->grants.in_use);
+	fputc('\n', r->o.out);
+	xp_render_text_findings(r, rep, 4);
+}
+
+static void text_snapshot(struct xp_render *r, const struct xp_snapshot_result *s)
+{
+	const struct xp_snap_totals *t = &s->totals;
+	FILE *f = r->o.out;
+	char label[96], uuid[40], sz[32];
+	unsigned int k;
+
+	fprintf(f, "%s: snapshot written to %s (UUID %s)\n",
+		xp_render_domain_label(s->dom.domid, s->dom.name, label, sizeof(label)), s->path,
+		xp_uuid_format(s->dom.uuid, uuid, sizeof(uuid)));
+	fprintf(f,
+		"  p2m: max_pfn 0x%" PRIx64 ", %u-bit, %" PRIu64 " pfns in %" PRIu64
+		" runs (%" PRIu64 " valid, %" PRIu64 " invalid, %" PRIu64 " missing, %" PRIu64
+		" identity, %" PRIu64 " foreign)",
+		s->dom.max_pfn, s->dom.width * 8, s->dom.max_pfn, t->runs, t->pfns[XP_ENTRY_VALID],
+		t->pfns[XP_ENTRY_INVALID], t->pfns[XP_ENTRY_MISSING], t->pfns[XP_ENTRY_IDENTITY],
+		t->pfns[XP_ENTRY_FOREIGN]);
+	if (t->unreachable)
+		fprintf(f, ", %" PRIu64 " unreachable", t->unreachable);
+	if (s->dom.via == XP_SCAN_VIA_VCPU_CR3)
+		fputs("; read through vcpu0's page tables (restored, not resumed)", f);
+	fputc('\n', f);
+	if (s->pages) {
+		fprintf(f, "  pages: %" PRIu64 " hashed (%" PRIu64 " zero", t->pages,
+			t->zero_pages);
+		for (k = XP_PAGE_PAGE_TABLE; k < XP_PAGE_NR_KINDS; k++)
+			fprintf(f, ", %" PRIu64 " %s", t->by_kind[k], xp_page_kind_name(k));
+		if (t->unreadable)
+			fprintf(f, ", %" PRIu64 " unreadable", t->unreadable);
+		fputs(")\n", f);
+	}
+	text_structures(r, s->report, "check");
+	fprintf(f, "  %" PRIu64 " bytes (%s) in %.1f ms\n", t->bytes,
+		xp_format_size(t->bytes, sz, sizeof(sz)), (double)s->elapsed_ns / 1e6);
+}
+
+static void text_verify(struct xp_render *r, const struct xp_verify_result *v)
+{
+	FILE *f = r->o.out;
+	char label[96], uuid[40], a[32], b[32];
+	size_t i;
+
+	fprintf(f, "%s: %s against %s (the same guest: domain %u '%s' then, UUID %s)\n",
+		xp_render_domain_label(v->now.domid, v->now.name, label, sizeof(label)),
+		xp_verify_verdict_name(v->verdict), v->baseline, v->base->domid, v->base->name,
+		xp_uuid_format(v->base->uuid, uuid, sizeof(uuid)));
+	if (v->max_pfn_now != v->max_pfn_before || v->base->width != v->now.guest_width)
+		fprintf(f,
+			"  max_pfn 0x%" PRIx64 ", %u-bit: the baseline says 0x%" PRIx64
+			", %u-bit\n",
+			v->max_pfn_now, v->now.guest_width * 8, v->max_pfn_before,
+			v->base->width * 8);
+	fprintf(f, "  p2m: %" PRIu64 " pfns compared, ", v->pfns_compared);
+	if (v->class_changed)
+		fprintf(f, "%" PRIu64 " changed class", v->class_changed);
+	else
+		fputs("classes as before", f);
+	fprintf(f, "; %" PRIu64 " valid, ", v->valid);
+	if (v->not_owned)
+		fprintf(f, "%" PRIu64 " on frames the guest does not own", v->not_owned);
+	else
+		fputs("all on frames the guest owns", f);
+	fprintf(f, "; %" PRIu64 " MFNs changed (%.1f%%)", v->mfn_changed,
+		v->valid ? 100.0 * (double)v->mfn_changed / (double)v->valid : 0.0);
+	if (v->via == XP_SCAN_VIA_VCPU_CR3)
+		fputs("; read through vcpu0's page tables", f);
+	fputc('\n', f);
+	for (i = 0; i < XP_MIN(v->class_changed, (uint64_t)XP_VERIFY_LISTED); i++)
+		fprintf(f, "    pfn 0x%" PRIx64 ": %s, was %s\n", v->class_diffs[i].pfn,
+			class_label(v->class_diffs[i].now), class_label(v->class_diffs[i].before));
+	for (i = 0; i < XP_MIN(v->not_owned, (uint64_t)XP_VERIFY_LISTED); i++)
+		fprintf(f, "    pfn 0x%" PRIx64 ": its frame is not the guest's\n",
+			v->not_owned_pfns[i]);
+	if (v->pages) {
+		fprintf(f, "  pages: %" PRIu64 " compared, %" PRIu64 " differ", v->pages_compared,
+			v->pages_differ);
+		if (v->pages_excluded)
+			fprintf(f, "; %" PRIu64 " not compared (the console and xenstore rings)",
+				v->pages_excluded);
+		if (v->pages_pending)
+			fprintf(f,
+				"; %" PRIu64 " pending (the mfn tree's pages: checked as "
+				"structures once the guest resumes)",
+				v->pages_pending);
+		fputc('\n', f);
+		for (i = 0; i < XP_MIN(v->pages_differ, (uint64_t)XP_VERIFY_LISTED); i++) {
+			const struct xp_verify_page_diff *d = &v->page_diffs[i];
+
+			if (d->before == d->now && d->level_before == d->level_now)
+				fprintf(f, "    pfn 0x%" PRIx64 ": %s differs\n", d->pfn,
+					kind_label(d->now, d->level_now, a, sizeof(a)));
+			else
+				fprintf(f, "    pfn 0x%" PRIx64 ": %s, was %s\n", d->pfn,
+					kind_label(d->now, d->level_now, a, sizeof(a)),
+					kind_label(d->before, d->level_before, b, sizeof(b)));
+		}
+		if (v->pages_differ > XP_VERIFY_LISTED)
+			fprintf(f, "    ... and %" PRIu64 " more\n",
+				v->pages_differ - XP_VERIFY_LISTED);
+	}
+	text_structures(r, v->report, "structures");
+	if (v->waited)
+		fprintf(f, "  waited %.1f s for the guest to republish%s\n",
+			(double)v->waited_ns / 1e9, v->structures_pending ? ": it did not" : "");
+	fprintf(f, "  in %.1f ms\n", (double)v->elapsed_ns / 1e6);
+}
+
 const struct xp_render_ops xp_render_text_ops = {
 	.name = "text",
 	.error = text_error,
@@ -284,4 +439,6 @@ const struct xp_render_ops xp_render_text_ops = {
 	.dump_entry = text_dump_entry,
 	.dump_end = text_dump_end,
 	.grants = text_grants,
+	.snapshot = text_snapshot,
+	.verify = text_verify,
 };

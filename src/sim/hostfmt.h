@@ -106,6 +106,7 @@ enum sim_pending {
 	SIM_PENDING_NONE = 0,
 	SIM_PENDING_BOOT = 1,	/* created --paused: the kernel has not run yet */
 	SIM_PENDING_RESUME = 2, /* restored --paused: the resume path has not run */
+	SIM_PENDING_CANCEL = 3, /* saved --paused: suspended, the cancel has not run */
 };
 
 struct sim_domain {

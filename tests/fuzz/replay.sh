@@ -2,7 +2,7 @@
 # Replay the committed fuzz corpora through the fuzz targets (built with the
 # test suite, and with ASan/UBSan in the sanitizer build).
 . "$(dirname "$0")/../lib.sh"
-for t in engine symbols; do
+for t in engine symbols snapshot; do
 	corpus="$top_srcdir/tests/fuzz/corpus/$t"
 	n=$(ls "$corpus" | wc -l)
 	run "$top_builddir/tests/fuzz/fuzz-$t" "$corpus"

@@ -53,7 +53,7 @@ is "$(xenp2m -p frobnicate | head -n1)" "{" "-p: the error document is indented"
 
 run xenp2m --format yaml list
 is "$rc" 2 "--format yaml: exit 2"
-like "$err" "unknown format 'yaml' \(text or json\)" "--format yaml: names the formats"
+like "$err" "unknown format 'yaml' \(text, json or prometheus\)" "--format yaml: names the formats"
 run xenp2m --format=json --help
 is "$rc" 0 "--format json --help: exit 0"
 like "$out" "^Usage: xenp2m" "--help is help, also with JSON asked for"

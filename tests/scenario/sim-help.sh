@@ -39,7 +39,7 @@ man_verbs=$(sed -n 's/^\.SS \([a-z-]*\).*/\1/p' "$MAN" | words)
 bash_verbs=$(bash_fn _xenp2m_sim_verbs)
 zsh_verbs=$(awk '/verbs=\(/ { f = 1; next } f && /\)/ { exit } f { print }' "$ZSHC" |
 	sed "s/^[[:space:]]*'\([a-z-]*\):.*/\1/" | words)
-is "$(echo "$help_verbs" | wc -w)" 16 "--help lists 16 verbs"
+is "$(echo "$help_verbs" | wc -w)" 17 "--help lists 17 verbs"
 is "$man_verbs" "$help_verbs" "the man page documents the verbs of --help"
 is "$bash_verbs" "$help_verbs" "the bash completion completes the verbs of --help"
 is "$zsh_verbs" "$help_verbs" "the zsh completion completes the verbs of --help"
@@ -60,7 +60,7 @@ help_kinds=$(printf '%s\n' "$out" | awk '/^Kinds:/ { f = 1; next } f && /^  [a-z
 man_kinds=$(awk '/^\.SH FAULT KINDS/ { f = 1; next } f && /^\.SH / { exit } f && tp { print $2; tp = 0; next } f && /^\.TP/ { tp = 1 }' "$MAN" | words)
 zsh_kinds=$(awk '/kinds=\(/ { f = 1 } f { print } f && /\)/ { exit }' "$ZSHC" |
 	sed 's/kinds=(//; s/)//' | tr '\t' ' ' | words)
-is "$(echo "$help_kinds" | wc -w)" 23 "corrupt --help lists 23 kinds"
+is "$(echo "$help_kinds" | wc -w)" 24 "corrupt --help lists 24 kinds"
 is "$man_kinds" "$help_kinds" "the man page documents every kind"
 is "$(bash_fn _xenp2m_sim_kinds)" "$help_kinds" "the bash completion completes every kind"
 is "$zsh_kinds" "$help_kinds" "the zsh completion completes every kind"

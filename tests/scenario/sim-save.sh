@@ -168,4 +168,35 @@ is "$(xenp2m-sim list "$H" | wc -l)" "$n0" "malformed files create no domain"
 xenp2m-sim destroy "$H" web
 run xenp2m-sim restore "$H" "$S"
 is "$rc:$out" "0:$(( $(field "$(snap v3)" 1) + 1 ))" "the intact file still restores"
+
+# save --paused: the source left paused as saved (xl save -p); unpause cancels the suspend
+xenp2m-sim destroy "$H" web
+xenp2m-sim create "$H" --name web --memory 64M --seed 1 >/dev/null
+s0=$(snap web)
+run xenp2m-sim save --paused "$H" web "$TMPD/paused.save"
+is "$rc:$out:$err" "0::" "save --paused"
+s1=$(snap web)
+is "$(field "$s1" 1):$(field "$s1" 2)" "$(field "$s0" 1):cancel" "the source stays, its cancelled suspend pending"
+is "$(xenp2m-sim list "$H" | awk '$1 == "web" { print $6 }')" --p--- "paused"
+is "$(echo "$s1" | cut -d' ' -f3-)" "$(echo "$s0" | cut -d' ' -f3-)" "its frames and arch block as they were"
+run xenp2m --sim="$H" -j grants web
+is "$(jq_get "$out" 'd["domains"][0]["grant_table"]["in_use"]')" 2 \
+	"suspended: the guest unmapped its grant frames, its entries stay"
+run xenp2m-sim save --paused --checkpoint "$H" web "$TMPD/x.save"
+is "$rc" 2 "--paused and --checkpoint: exit 2"
+like "$err" 'mutually exclusive' "says so"
+run xenp2m-sim rename "$H" web web-old
+is "$rc:$out:$err" "0::" "rename the source"
+run xenp2m-sim rename "$H" web-old Domain-0
+is "$rc:$err" "3:xenp2m-sim: error: a domain named 'Domain-0' already exists (domid 0)" \
+	"rename refuses a name that is taken"
+run xenp2m-sim restore --paused "$H" "$TMPD/paused.save"
+is "$rc" 0 "the copy restores under the name in the file"
+run xenp2m-sim unpause "$H" web-old
+is "$rc" 0 "unpause the source: its suspend is cancelled"
+is "$(field "$(snap web-old)" 2)" None "nothing pending"
+is "$(xenp2m-sim list "$H" | awk '$1 == "web-old" { print $6 }')" -b---- "it runs again"
+run xenp2m --sim="$H" check web-old
+is "$rc" 0 "and is consistent"
+xenp2m-sim destroy "$H" web-old
 done_testing

@@ -33,7 +33,8 @@ BUSYBOX=$(command -v busybox || true)
 [ -n "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 || missing "a static busybox (busybox-static)"
 command -v cpio >/dev/null || missing "cpio"
 for f in "$BUILD/xenp2m" "$BUILD/tests/xen/backend-probe" "$BUILD/tests/xen/json-flat" \
-	"$BUILD/tests/xen/p2m-compare" "$BUILD/tests/xen/guest-tool"; do
+	"$BUILD/tests/xen/p2m-compare" "$BUILD/tests/xen/guest-tool" "$BUILD/tests/xen/page-poke" \
+	"$BUILD/bench/bench-snapshot"; do
 	[ -x "$f" ] || missing "$f (run make check)"
 done
 KDIR=/usr/src/linux-headers-$KVER
@@ -108,8 +109,9 @@ copy_with_libs() {	# copy_with_libs FILE [DEST]: into dom0's root
 	copy_into "$R" "$@"
 }
 
-# glibc dlopen()s libgcc_s for pthread_cancel: xl aborts without it
-LIBGCC=$(ldconfig -p 2>/dev/null | awk '/libgcc_s\.so\.1 .*x86-64/ { print $NF; exit }')
+# glibc dlopen()s libgcc_s for pthread_cancel: xl aborts without it (awk reads
+# to the end: an early exit would kill ldconfig with SIGPIPE, and pipefail us)
+LIBGCC=$(ldconfig -p 2>/dev/null | awk '/libgcc_s\.so\.1 .*x86-64/ && !f { print $NF; f = 1 }')
 [ -n "$LIBGCC" ] || missing "libgcc_s.so.1"
 copy_with_libs "$LIBGCC"
 for b in xl xenstored xenconsoled libxl-save-helper xen-init-dom0 xen-mfndump; do
@@ -121,6 +123,8 @@ copy_with_libs "$BUILD/tests/xen/json-flat" /usr/bin/json-flat
 copy_with_libs "$BUILD/tests/xen/p2m-compare" /usr/bin/p2m-compare
 copy_with_libs "$BUILD/tests/xen/guest-tool" /usr/bin/guest-tool
 xenstore_client "$R"
+copy_with_libs "$BUILD/tests/xen/page-poke" /usr/bin/page-poke
+copy_with_libs "$BUILD/bench/bench-snapshot" /usr/bin/bench-snapshot
 cp -a /etc/xen/scripts "$R/etc/xen/" 2>/dev/null || true
 
 cat >"$R/etc/passwd" <<'EOF'

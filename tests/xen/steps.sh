@@ -396,3 +396,139 @@ for round in 1 2; do
 	module_round $round
 done
 module_final
+
+# ----------------------------------------------------------------- snapshot, verify
+# The post-migration validation flow of xenp2m(8): xl save -p leaves the
+# source paused as saved; its snapshot --pages; the copy restored paused
+# verified page by page before it runs; unpaused, its structures verified
+# once it republishes.  Then the same with one page of the paused copy
+# changed through a writable foreign mapping (page-poke): that pfn named.
+SNAP=/tmp/xt/$NAME.snap
+
+# t_snap_source ROUND: xl save -p, then the paused source's snapshot --pages
+t_snap_source() {
+	_old=$D
+	_ts=$(now)
+	run xl save -p $NAME /tmp/xt/$NAME.save
+	T_SAVE=$(elapsed "$_ts")
+	is "$rc" 0 "xl save -p $NAME (the source stays, paused as saved) in $T_SAVE s"
+	run xl list $NAME
+	like "$out" "^$NAME +$D .* --p" "the source is paused"
+	_ts=$(now)
+	run xenp2m -j snapshot $NAME --pages -o $SNAP
+	T_SNAP=$(elapsed "$_ts")
+	is "$rc" 0 "xenp2m snapshot $NAME --pages: exit 0 in $T_SNAP s"
+	is "$(json_get "$out" '.domains[0].pfns.valid')" "$PAGES" "every pfn valid"
+	is "$(json_get "$out" '.domains[0].pages.hashed')" "$PAGES" "every page hashed"
+	is "$(json_get "$out" '.domains[0].read_through')" published "the p2m as the guest publishes it"
+	is "$(json_get "$out" '.domains[0].check.verdict')" consistent "the source is consistent"
+	is "$(json_get "$out" '.domains[0].pages.by_kind.ring')" 2 "the console and xenstore rings found"
+	is "$(json_get "$out" '.domains[0].pages.by_kind.start-info')" 1 "start_info found (by its magic)"
+	isnt "$(json_get "$out" '.domains[0].pages.by_kind.page-table')" 0 "page tables typed by Xen"
+	isnt "$(json_get "$out" '.domains[0].pages.by_kind.p2m')" 0 "the p2m's leaves found"
+	isnt "$(json_get "$out" '.domains[0].pages.by_kind.p2m-tree')" 0 "the mfn tree's pages found"
+	N_PT=$(json_get "$out" '.domains[0].pages.by_kind.page-table')
+	N_TREE=$(json_get "$out" '.domains[0].pages.by_kind.p2m-tree')
+	N_ZERO=$(json_get "$out" '.domains[0].pages.zero')
+	run xl rename $NAME $NAME-old
+	is "$rc" 0 "xl rename the source"
+	run xl restore -p /tmp/xt/$NAME.save
+	is "$rc" 0 "xl restore -p: the copy, paused before it resumes"
+	rm -f /tmp/xt/$NAME.save
+	D=$(xl domid $NAME 2>/dev/null)
+	like "$D" '^[0-9]+$' "the copy is domain $D"
+	isnt "$D" "$_old" "a new domid"
+	summary "snapshot $1: xl save -p of $PAGES pages in $T_SAVE s; snapshot --pages of the paused source in $T_SNAP s ($N_PT page tables, $N_TREE mfn-tree pages, $N_ZERO zero pages)"
+}
+
+# t_verify_pages ROUND: verify --pages of the paused copy: clean
+t_verify_pages() {
+	_ts=$(now)
+	run xenp2m -j verify $NAME --baseline $SNAP --pages
+	T_VERIFY=$(elapsed "$_ts")
+	is "$rc" 0 "xenp2m verify $NAME --pages: exit 0 in $T_VERIFY s"
+	[ "$rc" = 0 ] || { xenp2m verify $NAME --baseline $SNAP --pages; }
+	is "$(json_get "$out" '.domains[0].verdict')" clean "verdict clean"
+	is "$(json_get "$out" '.domains[0].p2m.read_through')" vcpu0-page-tables \
+		"the copy's p2m read through vcpu0's page tables (not republished yet)"
+	is "$(json_get "$out" '.domains[0].p2m.class_changed')" 0 "every pfn's class as before"
+	is "$(json_get "$out" '.domains[0].p2m.not_owned')" 0 "every valid pfn on a frame of the copy's"
+	is "$(json_get "$out" '.domains[0].p2m.mfn_changed')" "$PAGES" "every MFN changed"
+	is "$(json_get "$out" '.domains[0].pages.differ')" 0 "no page differs"
+	is "$(json_get "$out" '.domains[0].pages.excluded')" 2 "the 2 rings not compared"
+	is "$(json_get "$out" '.domains[0].pages.pending')" "$N_TREE" "the mfn tree's $N_TREE pages pending"
+	P_CMP=$(json_get "$out" '.domains[0].pages.compared')
+	is "$P_CMP" $((PAGES - 2 - N_TREE)) "every other page compared: $P_CMP"
+	is "$(json_get "$out" '.domains[0].structures.state')" pending "the structures pending"
+	is "$(json_get "$out" '.domains[0].structures.check.verdict')" just-restored "check: just-restored"
+	run xenp2m verify $NAME --baseline $SNAP --pages
+	like "$out" 'structures: just-restored: structures not checked \(the guest has not resumed yet\)' \
+		"text: says the structures are not checked yet"
+	summary "verify $1: $P_CMP pages compared, 0 differ, 2 rings not compared, $N_TREE mfn-tree pages pending, in $T_VERIFY s (xl save -p took $T_SAVE s, snapshot --pages $T_SNAP s)"
+}
+
+# t_verify_wait ROUND: the source gone, the copy unpaused: verify --wait
+t_verify_wait() {
+	_tick=$(last_tick $NAME)
+	run xl destroy $NAME-old
+	is "$rc" 0 "xl destroy the source"
+	run xl unpause $NAME
+	is "$rc" 0 "xl unpause the copy"
+	_ts=$(now)
+	run xenp2m -j verify $NAME --baseline $SNAP --wait 60
+	is "$rc" 0 "xenp2m verify $NAME --wait 60: exit 0"
+	is "$(json_get "$out" '.domains[0].verdict')" clean "verdict clean"
+	is "$(json_get "$out" '.domains[0].structures.state')" checked "the structures checked"
+	is "$(json_get "$out" '.domains[0].structures.check.verdict')" consistent "consistent: the mfn list rebuilt"
+	is "$(json_get "$out" '.domains[0].p2m.read_through')" published "the p2m republished"
+	is "$(json_get "$out" '.domains[0].p2m.mfn_changed')" "$PAGES" "every MFN changed"
+	wait_tick $NAME "${_tick:-0}" 30
+	ok $? "the copy runs (ticked past $_tick)"
+	summary "verify $1 after unpause: --wait: republished and consistent $(elapsed "$_ts") s after xl unpause"
+}
+
+# t_verify_poke: one page of the paused copy changed: named, exit 1; put back: clean
+t_verify_poke() {
+	xenp2m show $NAME --dump >/tmp/xt/dump-poke
+	run sh -c "page-poke find $D $((PAGES / 2)) </tmp/xt/dump-poke"
+	is "$rc" 0 "page-poke finds a zero page from pfn $(printf 0x%x $((PAGES / 2))) on"
+	_pfn=${out% *}
+	_mfn=${out#* }
+	like "$_pfn $_mfn" '^0x[0-9a-f]+ 0x[0-9a-f]+$' "pfn $_pfn at frame $_mfn"
+	run page-poke write $D $_mfn
+	is "$rc" 0 "page-poke writes 16 bytes into it through a writable foreign mapping"
+	run xenp2m -j verify $NAME --baseline $SNAP --pages
+	is "$rc" 1 "xenp2m verify --pages: exit 1"
+	is "$(json_get "$out" '.domains[0].verdict')" differs "verdict differs"
+	is "$(json_get "$out" '.domains[0].pages.differ')" 1 "one page differs"
+	is "$(json_get "$out" '.domains[0].pages.diffs[0].pfn')" "$_pfn" "pfn $_pfn, the one changed"
+	is "$(json_get "$out" '.domains[0].pages.diffs[0].before')" data "a data page"
+	run xenp2m verify $NAME --baseline $SNAP --pages
+	like "$out" "^    pfn $_pfn: data differs\$" "text: names pfn $_pfn"
+	run page-poke clear $D $_mfn
+	is "$rc" 0 "page-poke puts the zeros back"
+	run xenp2m verify $NAME --baseline $SNAP --pages
+	is "$rc" 0 "verify --pages: clean again"
+	summary "verify --pages with pfn $_pfn changed through a foreign mapping: exit 1, that pfn named; put back: clean"
+}
+
+# t_bench: snapshot --pages against a plain read of the same pages, same run
+t_bench() {
+	run bench-snapshot $NAME 3
+	is "$rc" 0 "bench-snapshot $NAME: exit 0"
+	like "$out" "$PAGES pages +plain read" "it read every page"
+	summary "bench: $(printf '%s\n' "$out" | sed 's/  */ /g'); xl save -p: $T_SAVE s"
+}
+
+if need_verb snapshot && need_verb verify; then
+	step "round 3: xl save -p; snapshot --pages of the paused source; rename; xl restore -p" \
+		t_snap_source 3
+	step "round 3: verify --pages of the paused copy: clean, structures pending" t_verify_pages 3
+	step "round 3: bench-snapshot: snapshot --pages vs. a plain read of the same pages" t_bench
+	step "round 3: xl unpause; verify --wait: clean, structures rebuilt" t_verify_wait 3
+	step "round 4: xl save -p; snapshot --pages; rename; xl restore -p" t_snap_source 4
+	step "round 4: a page of the paused copy changed: verify --pages names it, exit 1" t_verify_poke
+	step "round 4: xl unpause; verify --wait: clean" t_verify_wait 4
+else
+	step_if_verb snapshot "snapshot and verify" true
+fi

@@ -50,10 +50,16 @@ static struct xp_error *unpause(struct sim_host *h, struct sim_domain *d,
 		rc = gk_boot(&g.hv, &cfg);
 	} else if (pending == SIM_PENDING_RESUME) {
 		rc = gk_resume(&g.hv);
+	} else if (pending == SIM_PENDING_CANCEL) {
+		rc = gk_suspend_cancel(&g.hv);
 	}
 	sim_guest_fini(&g);
 	if (rc)
-		return guest_failed(d, pending == SIM_PENDING_BOOT ? "boot" : "resume path", rc);
+		return guest_failed(d,
+				    pending == SIM_PENDING_BOOT	    ? "boot"
+				    : pending == SIM_PENDING_CANCEL ? "cancelled suspend"
+								    : "resume path",
+				    rc);
 	return NULL;
 }
 

@@ -209,6 +209,9 @@ static error_t verb_parse(int key, char *arg, struct argp_state *state)
 	case 'c':
 		o->checkpoint = true;
 		return 0;
+	case 'p':
+		o->paused = true;
+		return 0;
 	case 'o':
 		o->output = arg;
 		return 0;

@@ -116,7 +116,10 @@ int sim_cmd_create(void *ctx, int argc, char **argv)
 
 static const char *pending_name(uint32_t p)
 {
-	return p == SIM_PENDING_BOOT ? "boot" : p == SIM_PENDING_RESUME ? "resume" : NULL;
+	return p == SIM_PENDING_BOOT	 ? "boot"
+	       : p == SIM_PENDING_RESUME ? "resume"
+	       : p == SIM_PENDING_CANCEL ? "cancel"
+					 : NULL;
 }
 
 static struct json_object *jhex(uint64_t v)
@@ -362,6 +365,21 @@ int sim_cmd_pause(void *ctx, int argc, char **argv)
 	sim_domain_pause(h, d);
 	sim_host_destroy(h);
 	return EXIT_OK;
+}
+
+int sim_cmd_rename(void *ctx, int argc, char **argv)
+{
+	struct opts *o = ctx;
+	struct sim_domain *d;
+	struct xp_error *err;
+	struct sim_host *h;
+
+	sim_cli_parse(o, 3, NULL, NULL, argc, argv);
+	err = sim_cli_host_open_domain(o, &h, &d);
+	if (!err)
+		err = sim_domain_rename(h, d, o->args[2]);
+	sim_host_destroy(h);
+	return err ? sim_cli_fail(err) : EXIT_OK;
 }
 
 int sim_cmd_unpause(void *ctx, int argc, char **argv)

@@ -5,6 +5,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +13,10 @@
 
 static const struct argp_option save_options[] = {
 	{"checkpoint", 'c', NULL, 0, "Leave the domain running after saving it", 0},
+	{"paused", 'p', NULL, 0,
+	 "Leave the domain paused, suspended as it was saved (xl save -p); unpause cancels "
+	 "the suspend",
+	 0},
 	{"delay-us", OPT_DELAY, "N", 0, "Sleep N microseconds between page batches", 0},
 	{0},
 };
@@ -32,6 +37,11 @@ int sim_cmd_save(void *ctx, int argc, char **argv)
 	int fd;
 
 	sim_cli_parse(o, 3, save_options, NULL, argc, argv);
+	if (o->checkpoint && o->paused) {
+		fprintf(stderr, "%s save: --checkpoint and --paused are mutually exclusive\n",
+			PROG);
+		return EXIT_USAGE;
+	}
 	err = sim_cli_host_open_domain(o, &h, &d);
 	if (err)
 		return sim_cli_fail(err);
@@ -47,6 +57,12 @@ int sim_cmd_save(void *ctx, int argc, char **argv)
 		err = xp_error_create(XP_ERR_IO, errno, "%s: %s", o->args[2], strerror(errno));
 	if (err) {
 		unlink(o->args[2]);
+	} else if (o->paused) {
+		/* as the stream has it: the guest runs its cancel once unpaused */
+		sim_domtab_begin(h);
+		if (d->pending == SIM_PENDING_NONE)
+			d->pending = SIM_PENDING_CANCEL;
+		sim_domtab_end(h);
 	} else if (o->checkpoint) {
 		/* the guest carries on: its suspend was "cancelled" */
 		err = sim_suspend_cancel(h, d);

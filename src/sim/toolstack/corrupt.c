@@ -957,6 +957,45 @@ static struct xp_error *k_grant_reserved_stale(struct cx *c, const struct kind *
 	return NULL;
 }
 
+/*
+ * The first 16 bytes of one guest page := a pattern: what a snapshot with
+ * pages must notice, in a page nothing else looks at.
+ */
+static struct xp_error *k_page_write(struct cx *c, const struct kind *k)
+{
+	static const uint8_t pattern[16] = {'p', 'a', 'g', 'e', '-', 'w', 'r', 'i',
+					    't', 'e', ' ', 'f', 'a', 'u', 'l', 't'};
+	uint64_t pfn, n = 0, mfn;
+	struct xp_error *err;
+	uint8_t *page;
+	size_t i;
+
+	err = p2m_pfns(c, &n);
+	if (err)
+		return err;
+	pfn = c->args->has_pfn ? c->args->pfn : n / 2;
+	if (pfn >= n)
+		return cerr(c, "pfn 0x%" PRIx64 " is beyond the guest's p2m (0x%" PRIx64 " pfns)",
+			    pfn, n);
+	mfn = gk_pfn_to_mfn(c->k, pfn);
+	if (!sim_frame_owned(c->h, c->d, mfn))
+		return cerr(c,
+			    "pfn 0x%" PRIx64 " has no frame of its own (p2m entry 0x%" PRIx64 ")",
+			    pfn, mfn);
+	page = sim_frame_ptr(c->h, mfn);
+	if (memcmp(page, pattern, sizeof(pattern)) == 0) {
+		for (i = 0; i < sizeof(pattern); i++)
+			page[i] = (uint8_t)~pattern[i];
+		say(c, "pfn 0x%" PRIx64 " (mfn 0x%" PRIx64 "): bytes 0-15 inverted", pfn, mfn);
+	} else {
+		memcpy(page, pattern, sizeof(pattern));
+		say(c, "pfn 0x%" PRIx64 " (mfn 0x%" PRIx64 "): bytes 0-15 := \"page-write fault\"",
+		    pfn, mfn);
+	}
+	sim_frame_mark_written(c->h, mfn);
+	return NULL;
+}
+
 /* ---- the table ---- */
 
 #define WORD(where, val) .needs_guest = true, .apply = apply_word, .locate = (where), .value = (val)
@@ -1019,6 +1058,9 @@ static const struct kind kinds[] = {
 	 .change = g_dead_peer},
 	{{"grant-reserved-stale", "[--ref 0|1]", "ring entry R := not the recorded ring"},
 	 .apply = k_grant_reserved_stale},
+	{{"page-write", "[--pfn P]", "the first bytes of pfn P's page := a pattern"},
+	 .needs_guest = true,
+	 .apply = k_page_write},
 };
 
 #undef WORD

@@ -27,6 +27,7 @@ static const struct xp_verb verbs[] = {
 	{"pause", "HOST NAME", "Pause a domain.", sim_cmd_pause},
 	{"unpause", "HOST NAME", "Unpause a domain (runs a pending boot or resume).",
 	 sim_cmd_unpause},
+	{"rename", "HOST NAME NEWNAME", "Rename a domain.", sim_cmd_rename},
 	{"save", "HOST NAME FILE", "Save a domain to FILE and destroy it.", sim_cmd_save},
 	{"restore", "HOST FILE", "Restore a domain from FILE; prints its new domid.",
 	 sim_cmd_restore},

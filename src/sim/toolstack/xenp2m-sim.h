@@ -102,6 +102,7 @@ int sim_cmd_list(void *ctx, int argc, char **argv);
 int sim_cmd_destroy(void *ctx, int argc, char **argv);
 int sim_cmd_pause(void *ctx, int argc, char **argv);
 int sim_cmd_unpause(void *ctx, int argc, char **argv);
+int sim_cmd_rename(void *ctx, int argc, char **argv);
 int sim_cmd_mem_set(void *ctx, int argc, char **argv);
 int sim_cmd_symbols(void *ctx, int argc, char **argv);
 /* cmd-save.c */
