@@ -136,6 +136,21 @@ for p in xenp2m xenp2m-sim; do
 	unlike "$out" preloaded "$p: ... and only on demand"
 done
 
+# the fleet timer: installed, neither enabled nor started (policy-rc.d would
+# have refused a start anyway: the test is the missing wants link)
+WANTS=/etc/systemd/system/timers.target.wants/xenp2m-metrics.timer
+ok "$([ -f "$ROOT/lib/systemd/system/xenp2m-metrics.timer" ] && [ -f "$ROOT/lib/systemd/system/xenp2m-metrics.service" ]; echo $?)" \
+	"the service and timer are installed"
+like "$(cat "$ROOT/lib/systemd/system/xenp2m-metrics.service")" 'ExecStart=/usr/sbin/xenp2m ' \
+	"the service runs the installed /usr/sbin/xenp2m"
+ok "$([ ! -e "$ROOT$WANTS" ] && [ ! -L "$ROOT$WANTS" ]; echo $?)" "the timer is not enabled by the install"
+# enabled the way Debian's tooling enables units (deb-systemd-helper, as from
+# the package's own scripts: it records it, so the purge must take it back)
+run inroot env DPKG_MAINTSCRIPT_PACKAGE=xenp2m DPKG_MAINTSCRIPT_NAME=postinst \
+	deb-systemd-helper enable xenp2m-metrics.timer
+is "$rc" 0 "the timer enabled (deb-systemd-helper enable)"
+ok "$([ -L "$ROOT$WANTS" ]; echo $?)" "(enabled: $WANTS)"
+
 # the guest module, through dkms, against the root's own kernel headers
 run inroot apt-get install -y -qq --no-install-recommends linux-headers-amd64
 is "$rc" 0 "linux-headers-amd64 in the root"
@@ -169,6 +184,9 @@ for f in $files; do
 	{ [ -e "$ROOT$f" ] || [ -L "$ROOT$f" ]; } && left="$left $f"
 done
 is "${left:-none}" none "no file of the packages is left"
+ok "$([ ! -e "$ROOT$WANTS" ] && [ ! -L "$ROOT$WANTS" ]; echo $?)" "the timer the operator enabled is not left enabled"
+is "$(grep -rl xenp2m "$ROOT/var/lib/systemd/deb-systemd-helper-enabled" 2>/dev/null)" "" \
+	"no enablement state of it is left"
 is "$(inroot dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' 2>/dev/null | grep -E '^xenp2m' || true)" "" \
 	"no trace in dpkg's database (not even config-files)"
 run inroot apt-get autoremove -y -qq --purge
