@@ -121,3 +121,8 @@ tests_unit_test_grants_SOURCES = tests/unit/test-grants.c
 tests_unit_test_grants_LDADD = tests/unit/libfixture.a src/engine/libxpengine.a $(XP_BACKEND_LIBS)
 TESTS += tests/unit/test-grants
 include tests/xen.mk
+
+# The Debian packages: built, linted, installed into a fresh Debian 12 root,
+# used and purged (tests/deb/package.sh).
+TESTS += tests/deb/package.sh
+EXTRA_DIST += tests/deb/package.sh

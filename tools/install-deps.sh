@@ -9,6 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 BUILD="autoconf automake pkg-config make gcc libc6-dev libjson-c-dev libncurses-dev libxen-dev \
 	libxxhash-dev"
 TEST="python3 tmux clang-format prometheus prometheus-node-exporter systemd"
+PACKAGE="dpkg-dev debhelper dh-dkms lintian debootstrap"
 REALXEN="xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils \
 	linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static cpio kmod"
 if [ "$(id -u)" != 0 ]; then
@@ -17,5 +18,5 @@ if [ "$(id -u)" != 0 ]; then
 fi
 apt-get update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $BUILD $TEST $REALXEN >/dev/null
+apt-get install -y -qq --no-install-recommends $BUILD $TEST $REALXEN $PACKAGE >/dev/null
 echo "install-deps: done"
